@@ -1,0 +1,61 @@
+"""Dependencies declared once: the database session, the caller, the roles allowed.
+
+Every protected route declares its roles with `Allowed(...)`; the role-matrix
+test reads those declarations from the routes themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from chekara.config import Settings, get_settings
+from chekara.db.engine import open_session
+from chekara.domain.roles import STAFF, Actor, Role
+from chekara.errors import Forbidden, Unauthorized
+from chekara.services.tokens import actor_for_token
+
+SessionDep = Annotated[Session, Depends(open_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+_bearer = HTTPBearer(auto_error=False, description="An API token from `chekara token create`.")
+
+
+def current_actor(
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    if credentials is None:
+        raise Unauthorized("a bearer token is required (Authorization: Bearer <token>)", field="Authorization")
+    actor = actor_for_token(session, settings, credentials.credentials)
+    if actor is None:
+        raise Unauthorized("the token is unknown or revoked", field="Authorization")
+    return actor
+
+
+class Allowed:
+    """A dependency that admits only the given roles (admin is always admitted)."""
+
+    def __init__(self, *roles: Role | frozenset[Role]) -> None:
+        allowed: set[str] = {Role.admin.value}
+        for r in roles:
+            allowed |= {x.value for x in r} if isinstance(r, frozenset) else {r.value}
+        self.roles = frozenset(allowed)
+
+    def __call__(self, actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+        if actor.role not in self.roles:
+            raise Forbidden(
+                f"role {actor.role!r} may not do this; allowed: {', '.join(sorted(self.roles))}",
+                field="Authorization",
+            )
+        return actor
+
+
+# The usual callers, named once.
+AnyStaff = Annotated[Actor, Depends(Allowed(STAFF))]
+Planner = Annotated[Actor, Depends(Allowed(Role.planner))]
+Admin = Annotated[Actor, Depends(Allowed())]

@@ -1,0 +1,72 @@
+"""Every error leaves the API as {"error": {"code", "message", "field"}}."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from chekara.errors import ChekaraError
+
+log = logging.getLogger("chekara.api")
+
+_LOCATION_PREFIXES = ("body", "query", "path", "header", "form")
+
+
+def error_body(code: str, message: str, field: str | None, **extra: Any) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "field": field, **extra}}
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc]
+    if len(parts) > 1 and parts[0] in _LOCATION_PREFIXES:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def _first_validation_error(exc: RequestValidationError) -> tuple[str, str, list[dict[str, Any]]]:
+    details = [
+        {"field": _field_name(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")} for e in exc.errors()
+    ]
+    first = details[0] if details else {"field": "body", "message": "invalid request"}
+    return first["field"], first["message"], details
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ChekaraError)
+    async def chekara_error(_: Request, exc: ChekaraError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        return JSONResponse(error_body(exc.code, exc.message, exc.field), status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        field, message, details = _first_validation_error(exc)
+        return JSONResponse(error_body("invalid", f"{field}: {message}", field, details=details), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse(
+            error_body(code, str(exc.detail), None), status_code=exc.status_code, headers=getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def integrity_error(_: Request, exc: IntegrityError) -> JSONResponse:
+        # A constraint caught what validation let through (e.g. two writers racing).
+        log.warning("integrity error: %s", exc.orig)
+        return JSONResponse(error_body("conflict", "the change conflicts with stored data", None), status_code=409)
+
+    @app.exception_handler(DataError)
+    async def data_error(_: Request, exc: DataError) -> JSONResponse:
+        log.warning("data error: %s", exc.orig)
+        return JSONResponse(error_body("invalid", "a value does not fit its column", None), status_code=422)
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(_: Request, exc: DBAPIError) -> JSONResponse:
+        log.error("database error: %s", exc)
+        return JSONResponse(error_body("unavailable", "the database is not available", None), status_code=503)

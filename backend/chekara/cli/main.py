@@ -1,0 +1,158 @@
+"""The `chekara` command: database, reference data, tokens, audit, server."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+from chekara.cli import db
+from chekara.config import get_settings
+from chekara.db.engine import session_factory
+from chekara.domain.roles import ROLES, Actor
+
+app = typer.Typer(help="Chekara: the customs situation center.", no_args_is_help=True)
+app.add_typer(db.app, name="db")
+token_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+app.add_typer(audit_app, name="audit")
+console = Console()
+
+#: Changes made from the command line are audited as this actor.
+CLI_ACTOR = Actor(name="cli", role="admin")
+
+
+@app.command()
+def seed() -> None:
+    """Load checkpoints, corridors (geodata/) and the seed exchange rates. Idempotent."""
+    from chekara.services.seed import seed_reference_data
+
+    db.ensure_database_up()
+    settings = get_settings()
+    with session_factory()() as session, console.status("seeding reference data") as spinner:
+        outcomes = seed_reference_data(session, settings.geodata_dir, progress=lambda m: spinner.update(m))
+        session.commit()
+    for key in sorted(outcomes):
+        console.print(f"{key}: {outcomes[key]}")
+
+
+@token_app.command("create")
+def token_create(
+    name: str = typer.Option(..., "--name", help="who holds the token (a person, a device, a service)"),
+    role: str = typer.Option(..., "--role", help=f"one of: {', '.join(ROLES)}"),
+) -> None:
+    """Issue a token; it is printed once, as the last word of the output."""
+    from chekara.errors import ChekaraError
+    from chekara.services.tokens import create_token
+
+    db.ensure_database_up()
+    with session_factory()() as session:
+        try:
+            issued = create_token(session, get_settings(), name, role, CLI_ACTOR)
+        except ChekaraError as exc:
+            console.print(f"[red]error:[/red] {exc.field}: {exc.message}")
+            raise typer.Exit(2) from exc
+        session.commit()
+    print(f"token for {issued.user_name} ({issued.role}): {issued.token}")
+
+
+@token_app.command("list")
+def token_list() -> None:
+    """List tokens (their first characters only)."""
+    from chekara.services.tokens import list_tokens
+
+    db.ensure_database_up()
+    with session_factory()() as session:
+        for t in list_tokens(session):
+            state = f"revoked {t.revoked_at:%Y-%m-%d}" if t.revoked_at else "active"
+            console.print(f"{t.id:>4}  {t.prefix}…  {t.user.name:<24} {t.user.role:<11} {state}")
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: int = typer.Argument(..., help="the id shown by `chekara token list`")) -> None:
+    """Revoke a token at once."""
+    from chekara.errors import ChekaraError
+    from chekara.services.tokens import revoke_token
+
+    db.ensure_database_up()
+    with session_factory()() as session:
+        try:
+            revoke_token(session, token_id, CLI_ACTOR)
+        except ChekaraError as exc:
+            console.print(f"[red]error:[/red] {exc.message}")
+            raise typer.Exit(2) from exc
+        session.commit()
+    console.print(f"token {token_id} revoked")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit hash chain; exit 0 when it holds, 1 naming the first broken entry."""
+    from chekara.services import audit
+
+    db.ensure_database_up()
+    with session_factory()() as session:
+        total = audit.count(session)
+        broken = audit.verify(session)
+    if broken is not None:
+        console.print(f"[red]audit chain broken at entry {broken.entry_id}[/red]: {broken.reason}")
+        raise typer.Exit(1)
+    console.print(f"audit chain holds: {total} entries verified")
+
+
+@app.command()
+def demo(
+    host: str = typer.Option(None, "--host", help="address to listen on (default CHEKARA_HOST, 127.0.0.1)"),
+    port: int = typer.Option(None, "--port", help="port (default CHEKARA_PORT, 8000)"),
+) -> None:
+    """Everything `make demo` does after installing: database, schema, seed, demo tokens, server."""
+    from chekara.db.migrate import upgrade_to_head
+    from chekara.domain.roles import ROLES
+    from chekara.services.seed import seed_reference_data
+    from chekara.services.tokens import create_token, revoke_tokens_of
+
+    settings = get_settings()
+    db.ensure_database_up()
+    console.print("[bold]1/4[/bold] database up")
+    upgrade_to_head()
+    console.print("[bold]2/4[/bold] schema migrated")
+    with session_factory()() as session:
+        outcomes = seed_reference_data(session, settings.geodata_dir)
+        session.commit()
+        console.print("[bold]3/4[/bold] reference data: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())))
+        tokens = {}
+        for role in ROLES:
+            name = f"demo-{role}"
+            revoke_tokens_of(session, name, CLI_ACTOR)  # a new demo run, new tokens
+            tokens[role] = create_token(session, settings, name, role, CLI_ACTOR).token
+        session.commit()
+    url = f"http://{host or settings.host}:{port or settings.port}"
+    console.print(f"[bold]4/4[/bold] serving Chekara at [link={url}]{url}[/link]  (API docs: {url}/docs)")
+    console.print("Demo tokens (sign in on the page, or send 'Authorization: Bearer <token>'):")
+    for role, token in tokens.items():
+        print(f"  {role:<11} {token}")
+    console.print("Ctrl-C stops the server; the database keeps running (`chekara db down` stops it).")
+    serve(host=host, port=port)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, "--host", help="address to listen on (default CHEKARA_HOST, 127.0.0.1)"),
+    port: int = typer.Option(None, "--port", help="port (default CHEKARA_PORT, 8000)"),
+) -> None:
+    """Run the web application with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    db.ensure_database_up()
+    uvicorn.run(
+        "chekara.api.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+    )
+
+
+if __name__ == "__main__":
+    app()

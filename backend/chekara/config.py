@@ -1,0 +1,103 @@
+"""Settings, read once from CHEKARA_* environment variables.
+
+Every variable is listed in the README. Unset variables take the defaults
+below, which are made for a developer's machine: outside development the
+app refuses to start while the secret is still the default one.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The checkout: backend/chekara/config.py -> three levels up.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+DEFAULT_SECRET_KEY = "chekara-development-secret-change-me"
+
+
+class InsecureSettingsError(RuntimeError):
+    """The settings are not safe to run with outside development."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CHEKARA_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    #: Used to hash API tokens (HMAC-SHA256). Change it and every token dies.
+    secret_key: str = DEFAULT_SECRET_KEY
+
+    #: An external PostgreSQL+PostGIS server. Unset: the embedded cluster.
+    database_url: str | None = None
+    #: Where the embedded cluster and other run-time state live.
+    var_dir: Path = PROJECT_ROOT / "var"
+    #: Loopback port of the embedded cluster.
+    pg_port: int = Field(default=55432, ge=1024, le=65535)
+    #: Folder with initdb, pg_ctl and postgres (Debian's PostgreSQL 15).
+    pg_bin: Path = Path("/usr/lib/postgresql/15/bin")
+    #: Name of the database inside the embedded cluster.
+    pg_database: str = "chekara"
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    #: Optional XYZ tile server for the maps, e.g. http://tiles.local/{z}/{x}/{y}.png
+    tiles_url: str | None = None
+
+    geodata_dir: Path = PROJECT_ROOT / "geodata"
+    frontend_dir: Path = PROJECT_ROOT / "frontend"
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_outside_development(self) -> "Settings":
+        if self.env != "development" and self.secret_key == DEFAULT_SECRET_KEY:
+            raise InsecureSettingsError(
+                "CHEKARA_SECRET_KEY is the default development secret; "
+                f"set a long random value before running with CHEKARA_ENV={self.env}"
+            )
+        if self.env == "production" and len(self.secret_key) < 32:
+            raise InsecureSettingsError("CHEKARA_SECRET_KEY must be at least 32 characters in production")
+        return self
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        return not self.database_url
+
+    @property
+    def pg_dir(self) -> Path:
+        # Resolved: var/pg may be a link to a place the postgres user can reach.
+        return (self.var_dir / "pg").resolve()
+
+    @property
+    def pg_data_dir(self) -> Path:
+        return self.pg_dir / "data"
+
+    @property
+    def pg_socket_dir(self) -> Path:
+        return self.pg_dir / "run"
+
+    @property
+    def pg_log_file(self) -> Path:
+        return self.pg_dir / "postgres.log"
+
+    def sqlalchemy_url(self, database: str | None = None) -> str:
+        """The URL the app connects with (psycopg 3 driver)."""
+        if self.database_url:
+            url = self.database_url
+            for prefix in ("postgresql://", "postgres://"):
+                if url.startswith(prefix):
+                    url = "postgresql+psycopg://" + url[len(prefix):]
+            if database:
+                from sqlalchemy.engine import make_url
+
+                url = make_url(url).set(database=database).render_as_string(hide_password=False)
+            return url
+        name = database or self.pg_database
+        return f"postgresql+psycopg://postgres@/{name}?host={self.pg_socket_dir}&port={self.pg_port}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Storage: the embedded cluster, the engine, and the ORM models."""

@@ -1,0 +1,33 @@
+"""Who may do what: the roles and the actor behind a change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    admin = "admin"
+    operator = "operator"  # situation-center operator: live map, alert triage
+    supervisor = "supervisor"  # escort supervisor: trip review, deviations
+    planner = "planner"  # corridors, heatmaps, reports
+    officer = "officer"  # checkpoint officer: crossings step by step
+    callcenter = "callcenter"  # call-center agent
+    device = "device"  # GPS tracker, ANPR camera, weighbridge
+
+
+ROLES: tuple[str, ...] = tuple(r.value for r in Role)
+
+#: The people of the situation center (every role but machines).
+STAFF: frozenset[Role] = frozenset(Role) - {Role.device}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change: a named token holder with one role, or the system itself."""
+
+    name: str
+    role: str
+
+
+SYSTEM = Actor(name="system", role="system")

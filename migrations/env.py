@@ -1,0 +1,31 @@
+"""Alembic environment: the URL comes from Chekara's settings, never from a file."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from chekara.db.engine import make_engine
+from chekara.config import get_settings
+from chekara.db.models import Base
+
+target_metadata = Base.metadata
+
+
+def run_migrations() -> None:
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    engine = make_engine(get_settings(), context.config.attributes.get("database"))
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline (SQL script) migrations are not supported; run `chekara db migrate`")
+run_migrations()

@@ -1,0 +1,11 @@
+"""Test settings shared by every suite (set before chekara reads its settings)."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("CHEKARA_ENV", "test")
+os.environ.setdefault("CHEKARA_SECRET_KEY", "test-secret-" + "x" * 32)
+
+# Database fixtures (test_database, engine, seeded, db_session) live in tests/database.py.
+pytest_plugins = ["tests.database"]

@@ -1,0 +1,79 @@
+"""End-to-end: a real server process over HTTP, the CLI as a user runs it, a real browser."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from chekara.config import PROJECT_ROOT, get_settings
+from chekara.domain.roles import ROLES, Actor
+from chekara.services.tokens import create_token
+from tests.database import database_url
+
+pytestmark = pytest.mark.e2e
+
+CHEKARA_BIN = str(Path(sys.executable).with_name("chekara"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    tokens: dict[str, str]
+
+    def headers(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+
+def server_env(database: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["CHEKARA_DATABASE_URL"] = database_url(database)
+    return env
+
+
+@pytest.fixture(scope="session")
+def live_server(seeded: Engine, test_database: str, tmp_path_factory) -> Iterator[LiveServer]:
+    with Session(seeded) as session:
+        tokens = {
+            role: create_token(session, get_settings(), f"e2e-{role}", role, Actor("e2e", "admin")).token
+            for role in ROLES
+        }
+        session.commit()
+    port = free_port()
+    log = (tmp_path_factory.mktemp("server") / "server.log").open("w")
+    process = subprocess.Popen(
+        [CHEKARA_BIN, "serve", "--port", str(port)],
+        env=server_env(test_database), cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"the server did not start; see {log.name}")
+        time.sleep(0.2)
+    yield LiveServer(url=url, tokens=tokens)
+    process.terminate()
+    process.wait(timeout=10)
+    log.close()

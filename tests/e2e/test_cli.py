@@ -1,0 +1,125 @@
+"""The chekara command as a user runs it, against a scratch database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+
+from chekara.config import get_settings
+from tests.database import create_scratch_database, database_url, drop_scratch_database
+from tests.e2e.conftest import CHEKARA_BIN, free_port
+
+COMMANDS = [
+    [], ["db"], ["db", "up"], ["db", "down"], ["db", "status"], ["db", "migrate"], ["db", "reset"],
+    ["seed"], ["token"], ["token", "create"], ["token", "list"], ["token", "revoke"],
+    ["audit"], ["audit", "verify"], ["serve"], ["demo"],
+]
+
+
+def run(args, env=None, check=True):
+    result = subprocess.run([CHEKARA_BIN, *args], env=env, capture_output=True, text=True, timeout=120)
+    if check and result.returncode != 0:
+        raise AssertionError(f"chekara {' '.join(args)} -> {result.returncode}\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "chekara")
+def test_every_command_has_help(command):
+    result = run([*command, "--help"])
+    assert "Usage:" in result.stdout
+
+
+@pytest.fixture
+def scratch_env():
+    name = create_scratch_database("chekara_cli")
+    env = dict(os.environ, CHEKARA_DATABASE_URL=database_url(name), COLUMNS="200")
+    yield env, name
+    drop_scratch_database(name)
+
+
+def test_token_create_prints_the_token_last_and_it_works(scratch_env, live_server):
+    env, _ = scratch_env
+    out = run(["token", "create", "--name", "desk-7", "--role", "officer"], env=env).stdout
+    token = out.split()[-1]
+    assert token.startswith("chk_")
+    listed = run(["token", "list"], env=env).stdout
+    assert "desk-7" in listed and token not in listed
+    bad = run(["token", "create", "--name", "x", "--role", "pilot"], env=env, check=False)
+    assert bad.returncode != 0 and "role" in bad.stdout
+
+
+def test_audit_verify_catches_a_tampered_row(scratch_env):
+    env, name = scratch_env
+    for i in range(3):
+        run(["token", "create", "--name", f"user-{i}", "--role", "operator"], env=env)
+    assert "audit chain holds" in run(["audit", "verify"], env=env).stdout
+
+    engine = create_engine(get_settings().sqlalchemy_url(name))
+    with engine.begin() as conn:
+        target = conn.execute(text("SELECT id FROM audit_log ORDER BY id LIMIT 1 OFFSET 2")).scalar_one()
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        conn.execute(text("UPDATE audit_log SET actor = 'mallory' WHERE id = :id"), {"id": target})
+    engine.dispose()
+    result = run(["audit", "verify"], env=env, check=False)
+    assert result.returncode == 1
+    assert f"entry {target}" in result.stdout
+
+
+def test_seed_is_idempotent_from_the_command_line(scratch_env):
+    env, _ = scratch_env
+    first = run(["seed"], env=env).stdout
+    assert "checkpoints created" in first
+    second = run(["seed"], env=env).stdout
+    assert "created" not in second and "updated" not in second and "checkpoints unchanged" in second
+
+
+def test_embedded_cluster_up_twice_stale_pid_and_down(tmp_path):
+    """A private cluster in a folder postgres cannot reach: up, up again, killed, up, down."""
+    env = dict(os.environ, CHEKARA_VAR_DIR=str(tmp_path / "var"), CHEKARA_PG_PORT=str(free_port()))
+    env.pop("CHEKARA_DATABASE_URL", None)
+    try:
+        assert "running" in run(["db", "up"], env=env).stdout
+        assert "running" in run(["db", "up"], env=env).stdout
+        status = run(["db", "status"], env=env).stdout
+        pid = int(status.split("pid ")[1].split(",")[0])
+        os.kill(pid, signal.SIGKILL)
+        time.sleep(0.5)
+        assert run(["db", "status"], env=env, check=False).returncode == 1
+        assert "running" in run(["db", "up"], env=env).stdout
+        run(["db", "migrate"], env=env)
+    finally:
+        assert "stopped" in run(["db", "down"], env=env).stdout
+    assert run(["db", "status"], env=env, check=False).returncode == 1
+
+
+def test_with_a_database_url_no_cluster_is_started(scratch_env, tmp_path):
+    env, _ = scratch_env
+    env = dict(env, CHEKARA_VAR_DIR=str(tmp_path / "var"))
+    out = run(["db", "up"], env=env).stdout
+    assert "not starting one" in out and "database reachable" in out
+    assert not (tmp_path / "var" / "pg").exists()
+
+
+def test_serve_answers_on_the_given_port(scratch_env):
+    env, _ = scratch_env
+    port = free_port()
+    process = subprocess.Popen([CHEKARA_BIN, "serve", "--port", str(port)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError("server did not answer")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

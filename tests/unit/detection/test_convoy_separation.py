@@ -1,0 +1,105 @@
+from dataclasses import replace
+
+from chekara.domain.detection import AlertRaised, AlertResolved, ConvoySeparationDetector
+from chekara.domain.detection.geo import haversine_m
+
+from .tracks import TH, assert_batch_invariant, at, fix, iso, lonlat, replay, types
+
+DET = ConvoySeparationDetector()
+
+
+def convoy(end_s: float, vehicle_north_m, every_s: float = 10, escort_north_m=lambda t: 0.0,
+           vehicle_id: str = "trk-1") -> list:
+    """Vehicle and escort both reporting every every_s (vehicle first at each instant)."""
+    fixes = []
+    for i in range(int(end_s // every_s) + 1):
+        t = i * every_s
+        fixes.append(fix(t, device_id=vehicle_id, north_m=vehicle_north_m(t)))
+        fixes.append(fix(t, device_id="esc-1", role="escort", north_m=escort_north_m(t)))
+    return fixes
+
+
+def apart(t: float) -> float:
+    """3 km ahead of the escort from 100 s to 580 s (3.5 km at 300 s), together otherwise."""
+    if 100 <= t <= 580:
+        return 3500.0 if t == 300 else 3000.0
+    return 0.0
+
+
+def test_three_km_for_eight_minutes_raises_and_resolves():
+    _, events = replay(DET, convoy(700, apart))
+    assert types(events) == [("AlertRaised", "convoy_separation"), ("AlertResolved", "convoy_separation")]
+    raised, resolved = events
+    assert raised.ts.isoformat() == iso(400)
+    assert raised.key == "trk-1"
+    assert raised.evidence["first_fix_ts"] == iso(100)
+    assert raised.evidence["duration_s"] == 300.0
+    assert raised.evidence["max_separation_m"] == 3500.0
+    assert raised.evidence["separation_m"] == 3000.0
+    assert raised.evidence["escort_device_id"] == "esc-1"
+    assert (raised.evidence["vehicle_lon"], raised.evidence["vehicle_lat"]) == lonlat(3000.0)
+    assert resolved.ts.isoformat() == iso(590)
+    ev = resolved.evidence
+    assert ev["first_fix_ts"] == iso(100)
+    assert ev["last_fix_ts"] == iso(580)
+    assert ev["duration_s"] == 480.0
+    assert ev["max_separation_m"] == 3500.0
+    assert ev["rejoined_ts"] == iso(590)
+    assert ev["separation_m"] == 0.0
+
+
+def test_exactly_five_minutes_raises():
+    _, events = replay(DET, convoy(600, lambda t: 3000.0 if 100 <= t <= 400 else 0.0))
+    assert [type(e) for e in events] == [AlertRaised, AlertResolved]
+    assert events[0].ts.isoformat() == iso(400)
+
+
+def test_just_under_five_minutes_raises_nothing():
+    assert replay(DET, convoy(600, lambda t: 3000.0 if 100 <= t <= 390 else 0.0))[1] == []
+
+
+def test_exactly_two_km_is_together():
+    fixes = convoy(900, lambda t: 2000.0)
+    d = haversine_m(*lonlat(0.0), *lonlat(2000.0))
+    assert replay(DET, fixes, replace(TH, separation_m=d))[1] == []
+    assert types(replay(DET, fixes, replace(TH, separation_m=d - 1e-6))[1]) == [("AlertRaised", "convoy_separation")]
+
+
+def test_just_under_two_km_is_together():
+    assert replay(DET, convoy(900, lambda t: 1990.0))[1] == []
+
+
+def test_a_stale_escort_position_is_not_compared():
+    # the escort phone falls silent at 50 s; the truck is 3 km away from 100 s
+    fixes = [f for f in convoy(1000, lambda t: 3000.0 if t >= 100 else 0.0)
+             if f.role == "vehicle" or f.ts <= at(50)]
+    assert replay(DET, fixes)[1] == []
+
+
+def test_fixes_at_most_thirty_seconds_apart_are_compared():
+    escort = fix(0, device_id="esc-1", role="escort")
+    state, _ = replay(DET, [escort, fix(30, north_m=3000.0)])
+    assert "trk-1" in state["separations"]
+    state, _ = replay(DET, [escort, fix(31, north_m=3000.0)])
+    assert state["separations"] == {}
+
+
+def test_each_vehicle_has_its_own_alert():
+    a = convoy(500, lambda t: 3000.0, vehicle_id="trk-a")
+    b = [f for f in convoy(500, lambda t: -3000.0 if t >= 100 else 0.0, vehicle_id="trk-b") if f.role == "vehicle"]
+    fixes = sorted(a + b, key=lambda f: f.ts)
+    _, events = replay(DET, fixes)
+    assert [(type(e), e.key) for e in events] == [(AlertRaised, "trk-a"), (AlertRaised, "trk-b")]
+    assert events[0].ts.isoformat() == iso(300) and events[1].ts.isoformat() == iso(400)
+
+
+def test_the_nearest_escort_counts():
+    fixes = convoy(900, lambda t: 3000.0)
+    rear = [fix(t, device_id="esc-2", role="escort", north_m=2500.0) for t in range(5, 905, 10)]
+    assert replay(DET, sorted(fixes + rear, key=lambda f: f.ts))[1] == []
+
+
+def test_one_batch_or_many_give_the_same_events():
+    fixes = convoy(1500, lambda t: apart(t) if t < 700 else (2500.0 if t > 1000 else 0.0))
+    events = assert_batch_invariant(DET, fixes)
+    assert [type(e) for e in events] == [AlertRaised, AlertResolved, AlertRaised]

@@ -1,0 +1,20 @@
+import json
+from datetime import datetime, timedelta, timezone
+
+from chekara.domain.detection.timestamps import from_iso, seconds_between, to_iso
+
+
+def test_iso_round_trips_exactly_through_json():
+    ts = datetime(2024, 5, 1, 8, 0, 0, 123456, tzinfo=timezone.utc)
+    assert from_iso(json.loads(json.dumps(to_iso(ts)))) == ts
+
+
+def test_other_zones_are_written_in_utc():
+    bishkek = timezone(timedelta(hours=6))
+    assert to_iso(datetime(2024, 5, 1, 14, 0, tzinfo=bishkek)) == "2024-05-01T08:00:00+00:00"
+
+
+def test_seconds_between_accepts_strings_and_datetimes():
+    a = datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)
+    assert seconds_between(to_iso(a), a + timedelta(seconds=90)) == 90.0
+    assert seconds_between(a, to_iso(a)) == 0.0
