@@ -11,16 +11,21 @@ from chekara.db.models import Base
 target_metadata = Base.metadata
 
 
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Leave PostGIS's own table alone when autogenerating."""
+    return not (type_ == "table" and name == "spatial_ref_sys")
+
+
 def run_migrations() -> None:
     connection = context.config.attributes.get("connection")
     if connection is not None:
-        context.configure(connection=connection, target_metadata=target_metadata)
+        context.configure(connection=connection, target_metadata=target_metadata, include_object=include_object)
         with context.begin_transaction():
             context.run_migrations()
         return
     engine = make_engine(get_settings(), context.config.attributes.get("database"))
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata)
+        context.configure(connection=connection, target_metadata=target_metadata, include_object=include_object)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

@@ -6,12 +6,12 @@ from fastapi import APIRouter, FastAPI
 
 from chekara import __version__
 from chekara.api.errors import install_error_handlers
-from chekara.api.routers import audit, checkpoints, corridors, health, me, rates
+from chekara.api.routers import alerts, audit, checkpoints, corridors, health, me, rates
 from chekara.config import get_settings
 
 API_PREFIX = "/api/v1"
 #: Every router served under API_PREFIX (the role-matrix test walks these).
-API_ROUTERS = tuple(module.router for module in (me, checkpoints, corridors, rates, audit))
+API_ROUTERS = tuple(module.router for module in (me, checkpoints, corridors, rates, alerts, audit))
 
 
 def create_app() -> FastAPI:

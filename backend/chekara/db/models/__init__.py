@@ -1,19 +1,27 @@
 """The ORM models; importing this package registers every table on Base.metadata."""
 
+from chekara.db.models.alerts import Alert, AlertNote
 from chekara.db.models.audit import AuditEntry
 from chekara.db.models.base import Base
 from chekara.db.models.money import ExchangeRate
 from chekara.db.models.reference import Checkpoint, Corridor, CorridorSegment, StopZone
 from chekara.db.models.security import ApiToken, User
+from chekara.db.models.tracking import Device, Position, Trip, TripDevice
 
 __all__ = [
+    "Alert",
+    "AlertNote",
     "ApiToken",
     "AuditEntry",
     "Base",
     "Checkpoint",
     "Corridor",
     "CorridorSegment",
+    "Device",
     "ExchangeRate",
+    "Position",
     "StopZone",
+    "Trip",
+    "TripDevice",
     "User",
 ]

@@ -1,0 +1,141 @@
+"""Escorted transits: devices, trips, the devices on a trip, and their GPS fixes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from chekara.db.models.base import SRID_WGS84, Base, Timestamped
+from chekara.db.models.reference import Checkpoint, Corridor
+from chekara.db.models.security import User
+
+DEVICE_KINDS = ("tracker", "escort_phone", "seal")
+TRIP_STATUSES = ("planned", "in_transit", "arrived", "cancelled")
+DEVICE_ROLES = ("escort", "vehicle")
+
+
+class Device(Base):
+    """A GPS tracker, escort phone or e-seal, known by its own id (IMEI, app id)."""
+
+    __tablename__ = "devices"
+    __table_args__ = (CheckConstraint("kind IN ('tracker', 'escort_phone', 'seal')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="tracker")
+    label: Mapped[str] = mapped_column(Text, default="")
+    #: The device-role user whose token may post this device's fixes.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    owner: Mapped[User | None] = relationship(lazy="joined")
+
+
+class Trip(Timestamped, Base):
+    """One escorted transit of a declaration's vehicles along a corridor."""
+
+    __tablename__ = "trips"
+    __table_args__ = (
+        CheckConstraint("status IN ('planned', 'in_transit', 'arrived', 'cancelled')", name="status"),
+        CheckConstraint("deadline > planned_departure", name="deadline"),
+        Index("ix_trips_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    declaration_number: Mapped[str] = mapped_column(String(40), index=True)
+    vehicle_plates: Mapped[list[str]] = mapped_column(ARRAY(String(20)))
+    corridor_id: Mapped[int] = mapped_column(ForeignKey("corridors.id"))
+    origin_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id"))
+    destination_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id"))
+    planned_departure: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    departed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    arrived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    #: Along-track distance of accepted fixes, metres.
+    distance_m: Mapped[float] = mapped_column(Float, default=0.0)
+    last_fix_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_point = mapped_column(Geometry("POINT", srid=SRID_WGS84, spatial_index=False))
+    last_speed_kmh: Mapped[float | None] = mapped_column(Float)
+    last_heading_deg: Mapped[float | None] = mapped_column(Float)
+    #: Distance of the last fix along the corridor from its start, metres (for the ETA).
+    last_progress_m: Mapped[float | None] = mapped_column(Float)
+    #: Detector state between batches, so a restart resumes where it stopped.
+    detector_state: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    created_by: Mapped[str] = mapped_column(Text, default="")
+
+    corridor: Mapped[Corridor] = relationship(lazy="joined")
+    origin: Mapped[Checkpoint] = relationship(foreign_keys=[origin_id], lazy="joined")
+    destination: Mapped[Checkpoint] = relationship(foreign_keys=[destination_id], lazy="joined")
+    devices: Mapped[list["TripDevice"]] = relationship(back_populates="trip", cascade="all, delete-orphan", lazy="selectin")
+
+
+class TripDevice(Base):
+    """A device attached to a trip: the escort's, or a tracker on one vehicle."""
+
+    __tablename__ = "trip_devices"
+    __table_args__ = (
+        CheckConstraint("role IN ('escort', 'vehicle')", name="role"),
+        UniqueConstraint("trip_id", "device_id", name="uq_trip_devices_trip_device"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trip_id: Mapped[int] = mapped_column(ForeignKey("trips.id", ondelete="CASCADE"))
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    plate: Mapped[str | None] = mapped_column(String(20))
+
+    trip: Mapped[Trip] = relationship(back_populates="devices")
+    device: Mapped[Device] = relationship(lazy="joined")
+
+
+class Position(Base):
+    """One GPS fix, enriched on arrival. Written by COPY in the ingest pipeline."""
+
+    __tablename__ = "positions"
+    __table_args__ = (
+        UniqueConstraint("device_id", "ts", name="uq_positions_device_ts"),
+        Index("ix_positions_trip_ts", "trip_id", "ts"),
+        Index("ix_positions_geom", "geom", postgresql_using="gist"),
+        Index("ix_positions_h3_r9", "h3_r9"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"))
+    trip_id: Mapped[int | None] = mapped_column(ForeignKey("trips.id"))
+    ts: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    geom = mapped_column(Geometry("POINT", srid=SRID_WGS84, spatial_index=False), nullable=False)
+    speed_kmh: Mapped[float | None] = mapped_column(Float)
+    heading_deg: Mapped[float | None] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+    altitude_m: Mapped[float | None] = mapped_column(Float)
+    battery_pct: Mapped[float | None] = mapped_column(Float)
+    #: H3 cell at resolution 9, as a signed 64-bit integer.
+    h3_r9: Mapped[int] = mapped_column(BigInteger)
+    corridor_distance_m: Mapped[float | None] = mapped_column(Float)
+    stop_zone_id: Mapped[int | None] = mapped_column(Integer)
+    checkpoint_id: Mapped[int | None] = mapped_column(Integer)
+    #: Implied speed from the previous fix was impossible: kept, not used to move the convoy.
+    anomaly: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,166 @@
+"""Alerts: raised and ended by detectors, acknowledged and resolved by people.
+
+An alert is identified while it is unresolved by (type, subject): raising the
+same thing twice updates the open alert instead of creating a second one, so
+detectors and re-sent batches are idempotent. Every change is audited and
+published to the live stream.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chekara.db.models import Alert, AlertNote, Checkpoint
+from chekara.domain.roles import Actor
+from chekara.errors import Conflict, NotFound
+from chekara.services import audit, events
+
+#: Alerts raised or ended by the platform itself are audited as this actor.
+DETECTOR = Actor(name="detector", role="system")
+
+
+def alert_summary(alert: Alert) -> dict[str, Any]:
+    """What the live stream and the audit log say about an alert."""
+    return {
+        "id": alert.id,
+        "type": alert.type,
+        "status": alert.status,
+        "trip_id": alert.trip_id,
+        "checkpoint": alert.checkpoint.code if alert.checkpoint else None,
+        "device_id": alert.device_id,
+        "declaration_number": alert.declaration_number,
+        "raised_at": alert.raised_at.isoformat(),
+        "ended_at": alert.ended_at.isoformat() if alert.ended_at else None,
+    }
+
+
+def _unresolved(session: Session, type_: str, subject: str) -> Alert | None:
+    return session.scalar(
+        select(Alert).where(Alert.type == type_, Alert.subject == subject, Alert.status != "resolved").with_for_update()
+    )
+
+
+def raise_alert(
+    session: Session,
+    *,
+    type: str,
+    subject: str,
+    raised_at: datetime,
+    evidence: dict[str, Any],
+    trip_id: int | None = None,
+    checkpoint_id: int | None = None,
+    device_id: str | None = None,
+    declaration_number: str | None = None,
+) -> Alert:
+    """Open an alert, or refresh the evidence of the unresolved one with the same type and subject."""
+    alert = _unresolved(session, type, subject)
+    if alert is not None:
+        alert.evidence = {**alert.evidence, **evidence}
+        session.flush()
+        return alert
+    alert = Alert(
+        type=type,
+        status="open",
+        subject=subject,
+        raised_at=raised_at,
+        evidence=evidence,
+        trip_id=trip_id,
+        checkpoint_id=checkpoint_id,
+        device_id=device_id,
+        declaration_number=declaration_number,
+    )
+    session.add(alert)
+    session.flush()
+    session.refresh(alert, ["checkpoint"])
+    audit.record(session, DETECTOR, "raise", "alert", alert.id, {"type": type, "subject": subject, "evidence": evidence})
+    events.publish(session, "alert", alert_summary(alert))
+    return alert
+
+
+def end_alert(session: Session, *, type: str, subject: str, ended_at: datetime, evidence: dict[str, Any]) -> Alert | None:
+    """The situation is over (the convoy is back in its corridor): resolve the alert by the platform."""
+    alert = _unresolved(session, type, subject)
+    if alert is None:
+        return None
+    alert.evidence = {**alert.evidence, **evidence}
+    alert.ended_at = ended_at
+    alert.status = "resolved"
+    alert.resolved_at = datetime.now(UTC)
+    alert.resolved_by = DETECTOR.name
+    session.add(AlertNote(alert=alert, author=DETECTOR.name, role=DETECTOR.role, action="resolve", text="situation ended"))
+    session.flush()
+    audit.record(session, DETECTOR, "resolve", "alert", alert.id, {"type": type, "ended_at": ended_at.isoformat(), "evidence": evidence})
+    events.publish(session, "alert", alert_summary(alert))
+    return alert
+
+
+def get_alert(session: Session, alert_id: int) -> Alert:
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise NotFound(f"no alert with id {alert_id}", field="id")
+    return alert
+
+
+def acknowledge(session: Session, alert_id: int, actor: Actor, note: str = "") -> Alert:
+    alert = get_alert(session, alert_id)
+    if alert.status != "open":
+        raise Conflict(f"alert {alert_id} is {alert.status}; only an open alert can be acknowledged", field="status")
+    alert.status = "acknowledged"
+    alert.acknowledged_at = datetime.now(UTC)
+    alert.acknowledged_by = actor.name
+    return _with_note(session, alert, actor, "acknowledge", note)
+
+
+def resolve(session: Session, alert_id: int, actor: Actor, note: str = "") -> Alert:
+    alert = get_alert(session, alert_id)
+    if alert.status == "resolved":
+        raise Conflict(f"alert {alert_id} is already resolved", field="status")
+    alert.status = "resolved"
+    alert.resolved_at = datetime.now(UTC)
+    alert.resolved_by = actor.name
+    return _with_note(session, alert, actor, "resolve", note)
+
+
+def _with_note(session: Session, alert: Alert, actor: Actor, action: str, note: str) -> Alert:
+    session.add(AlertNote(alert=alert, author=actor.name, role=actor.role, action=action, text=note))
+    session.flush()
+    audit.record(session, actor, action, "alert", alert.id, {"status": alert.status, "note": note})
+    events.publish(session, "alert", alert_summary(alert))
+    return alert
+
+
+@dataclass(frozen=True)
+class AlertFilter:
+    status: str | None = None
+    type: str | None = None
+    trip_id: int | None = None
+    checkpoint: str | None = None
+    declaration_number: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 200
+    offset: int = 0
+
+
+def list_alerts(session: Session, f: AlertFilter) -> list[Alert]:
+    query = select(Alert).order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(f.limit).offset(f.offset)
+    if f.status:
+        query = query.where(Alert.status == f.status)
+    if f.type:
+        query = query.where(Alert.type == f.type)
+    if f.trip_id is not None:
+        query = query.where(Alert.trip_id == f.trip_id)
+    if f.checkpoint:
+        query = query.join(Checkpoint, Alert.checkpoint_id == Checkpoint.id).where(Checkpoint.code == f.checkpoint.upper())
+    if f.declaration_number:
+        query = query.where(Alert.declaration_number == f.declaration_number)
+    if f.since:
+        query = query.where(Alert.raised_at >= f.since)
+    if f.until:
+        query = query.where(Alert.raised_at < f.until)
+    return list(session.scalars(query).unique())
