@@ -7,6 +7,7 @@ app refuses to start while the secret is still the default one.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -47,8 +48,27 @@ class Settings(BaseSettings):
     #: Optional XYZ tile server for the maps, e.g. http://tiles.local/{z}/{x}/{y}.png
     tiles_url: str | None = None
 
+    #: Detection thresholds overriding the DESIGN.md defaults, as JSON,
+    #: e.g. CHEKARA_DETECTION='{"stop_min_s": 600, "separation_m": 3000}'.
+    #: Names: chekara.domain.detection.DetectionThresholds.
+    detection: dict[str, float] = Field(default_factory=dict)
+    #: Fixes older than this many days are refused (store-and-forward horizon).
+    max_fix_age_days: float = Field(default=7.0, gt=0)
+    #: How often the server sweeps trips for signal loss and overdue arrival, seconds (0: never).
+    sweep_interval_s: float = Field(default=30.0, ge=0)
+
     geodata_dir: Path = PROJECT_ROOT / "geodata"
     frontend_dir: Path = PROJECT_ROOT / "frontend"
+
+    # Checkpoint operations (weighing, customs payments).
+    #: Import duty rates by HS prefix (CSV: hs_prefix,duty_pct,description).
+    tariff_file: Path = PROJECT_ROOT / "backend" / "chekara" / "data" / "tariff.csv"
+    #: Permitted load per axle by axle class (CSV: axle_class,limit_kg,description).
+    axle_limits_file: Path = PROJECT_ROOT / "backend" / "chekara" / "data" / "axle_limits.csv"
+    #: Gross mass limit of a road vehicle, kg (DESIGN.md: 44 t).
+    gross_limit_kg: int = Field(default=44_000, gt=0)
+    #: Measured gross differing from the declared by more than this is a finding, percent.
+    weight_discrepancy_pct: Decimal = Field(default=Decimal("5"), gt=0, le=100)
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> "Settings":
@@ -60,6 +80,15 @@ class Settings(BaseSettings):
         if self.env == "production" and len(self.secret_key) < 32:
             raise InsecureSettingsError("CHEKARA_SECRET_KEY must be at least 32 characters in production")
         return self
+
+    def detection_thresholds(self):
+        """The thresholds in force; refuses unknown names or bad values at start."""
+        from chekara.domain.detection import DetectionThresholds
+
+        try:
+            return DetectionThresholds(**self.detection)
+        except TypeError as exc:
+            raise ValueError(f"CHEKARA_DETECTION: {exc}") from exc
 
     @property
     def uses_embedded_database(self) -> bool:

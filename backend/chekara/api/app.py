@@ -2,21 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 
 from chekara import __version__
 from chekara.api.errors import install_error_handlers
-from chekara.api.routers import alerts, audit, checkpoints, corridors, health, me, rates
+from chekara.api.routers import alerts, audit, checkpoints, corridors, devices, health, live, me, positions, rates, stream, trips
+from chekara.api.event_hub import hub
 from chekara.config import get_settings
+from chekara.services.sweep_loop import SweepLoop
 
 API_PREFIX = "/api/v1"
 #: Every router served under API_PREFIX (the role-matrix test walks these).
-API_ROUTERS = tuple(module.router for module in (me, checkpoints, corridors, rates, alerts, audit))
+API_ROUTERS = tuple(
+    module.router
+    for module in (me, checkpoints, corridors, rates, devices, trips, positions, alerts, live, stream, audit)
+)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    sweeper = SweepLoop(get_settings())
+    sweeper.start()
+    yield
+    sweeper.stop()
+    await hub.close()
 
 
 def create_app() -> FastAPI:
-    get_settings()  # refuse to start with unsafe settings
+    settings = get_settings()  # refuses to start with unsafe settings
+    settings.detection_thresholds()  # and with bad thresholds
     app = FastAPI(
+        lifespan=lifespan,
         title="Chekara",
         version=__version__,
         summary="The platform of Kyrgyzstan's customs situation center",
@@ -31,6 +50,7 @@ def create_app() -> FastAPI:
         api.include_router(router)
     app.include_router(api)
     app.include_router(health.router)
+    app.include_router(positions.osmand_router)
 
     from chekara.web.pages import mount_pages
 

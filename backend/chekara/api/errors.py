@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chekara.errors import ChekaraError
@@ -66,7 +66,13 @@ def install_error_handlers(app: FastAPI) -> None:
         log.warning("data error: %s", exc.orig)
         return JSONResponse(error_body("invalid", "a value does not fit its column", None), status_code=422)
 
-    @app.exception_handler(DBAPIError)
-    async def database_error(_: Request, exc: DBAPIError) -> JSONResponse:
+    @app.exception_handler(OperationalError)
+    async def database_unavailable(_: Request, exc: OperationalError) -> JSONResponse:
         log.error("database error: %s", exc)
         return JSONResponse(error_body("unavailable", "the database is not available", None), status_code=503)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # A bug, not bad input: logged in full, answered without internals.
+        log.exception("unhandled error", exc_info=exc)
+        return JSONResponse(error_body("internal", "an unexpected error occurred; it has been logged", None), status_code=500)

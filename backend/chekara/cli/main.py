@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.console import Console
 
@@ -14,6 +16,8 @@ app = typer.Typer(help="Chekara: the customs situation center.", no_args_is_help
 app.add_typer(db.app, name="db")
 token_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+import_app = typer.Typer(help="Import recorded tracks through the position pipeline.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
 console = Console()
@@ -133,6 +137,93 @@ def demo(
         print(f"  {role:<11} {token}")
     console.print("Ctrl-C stops the server; the database keeps running (`chekara db down` stops it).")
     serve(host=host, port=port)
+
+
+def _import_fixes(fixes, total: int | None, batch_size: int) -> None:
+    """Feed raw fixes to the pipeline in batches, one transaction each, with a progress bar."""
+    from datetime import UTC, datetime, timedelta
+    from itertools import islice
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from chekara.ingest.batch import IngestContext
+    from chekara.ingest.pipeline import ingest
+
+    settings = get_settings()
+    db.ensure_database_up()
+    accepted = duplicates = 0
+    rejected: list[str] = []
+    iterator = iter(fixes)
+    columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console) as progress, session_factory()() as session:
+        task = progress.add_task("fixes", total=total)
+        offset = 0
+        while chunk := list(islice(iterator, batch_size)):
+            ctx = IngestContext(
+                session=session, actor=CLI_ACTOR, now=datetime.now(UTC),
+                thresholds=settings.detection_thresholds(), max_age=timedelta(days=3650),
+            )
+            result = ingest(chunk, ctx)
+            session.commit()
+            accepted += result.accepted
+            duplicates += result.duplicates
+            rejected += [f"fix {offset + r.index}: {r.field} {r.reason}" for r in result.rejected]
+            offset += len(chunk)
+            progress.update(task, advance=len(chunk))
+    console.print(f"accepted {accepted}, duplicates {duplicates}, rejected {len(rejected)}")
+    for line in rejected[:20]:
+        console.print(f"  {line}")
+    if len(rejected) > 20:
+        console.print(f"  … and {len(rejected) - 20} more")
+
+
+@import_app.command("gpx")
+def import_gpx(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="a .gpx file with a track"),
+    device: str = typer.Option(..., "--device", help="the registered device the track belongs to"),
+    batch_size: int = typer.Option(5_000, "--batch-size", min=1, max=10_000),
+) -> None:
+    """Import a GPX track for one device."""
+    from chekara.ingest.track_files import TrackFileError, gpx_fixes
+
+    try:
+        fixes = gpx_fixes(file.read_text(encoding="utf-8"), device)
+    except TrackFileError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    _import_fixes(fixes, len(fixes), batch_size)
+
+
+@import_app.command("csv")
+def import_csv(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="a .csv file with a header row"),
+    device: str = typer.Option(None, "--device", help="the device, when the file has no device_id column"),
+    batch_size: int = typer.Option(5_000, "--batch-size", min=1, max=10_000),
+) -> None:
+    """Import fixes from CSV (columns: device_id, ts, lat, lon, speed_kmh, heading_deg, …)."""
+    from chekara.ingest.track_files import TrackFileError, csv_fixes
+
+    text = file.read_text(encoding="utf-8")
+    try:
+        rows = list(csv_fixes(text, device))
+    except TrackFileError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    _import_fixes(rows, len(rows), batch_size)
+
+
+@app.command("sweep")
+def sweep_once() -> None:
+    """Run the clock-driven checks (signal lost, overdue) once, now. The server does this on its own."""
+    from datetime import UTC, datetime
+
+    from chekara.services.sweeper import sweep
+
+    db.ensure_database_up()
+    with session_factory()() as session:
+        swept = sweep(session, datetime.now(UTC), get_settings().detection_thresholds())
+        session.commit()
+    console.print(f"swept {swept} active trips")
 
 
 @app.command()

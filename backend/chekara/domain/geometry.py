@@ -24,21 +24,21 @@ SEGMENT_LENGTH_M = 5_000.0
 
 
 @lru_cache
-def _to_metric() -> Transformer:
+def metric_transformer() -> Transformer:
     return Transformer.from_crs("EPSG:4326", KG_METRIC_CRS, always_xy=True)
 
 
 @lru_cache
-def _to_lonlat() -> Transformer:
+def lonlat_transformer() -> Transformer:
     return Transformer.from_crs(KG_METRIC_CRS, "EPSG:4326", always_xy=True)
 
 
 def to_metric(geom: BaseGeometry) -> BaseGeometry:
-    return shapely.transform(geom, _to_metric().transform, interleaved=False)
+    return shapely.transform(geom, metric_transformer().transform, interleaved=False)
 
 
 def to_lonlat(geom: BaseGeometry) -> BaseGeometry:
-    return shapely.transform(geom, _to_lonlat().transform, interleaved=False)
+    return shapely.transform(geom, lonlat_transformer().transform, interleaved=False)
 
 
 def length_m(line: LineString) -> float:

@@ -41,7 +41,7 @@ def alert_summary(alert: Alert) -> dict[str, Any]:
 
 def _unresolved(session: Session, type_: str, subject: str) -> Alert | None:
     return session.scalar(
-        select(Alert).where(Alert.type == type_, Alert.subject == subject, Alert.status != "resolved").with_for_update()
+        select(Alert).where(Alert.type == type_, Alert.subject == subject, Alert.status != "resolved").with_for_update(of=Alert)
     )
 
 

@@ -3,6 +3,15 @@
 from chekara.db.models.alerts import Alert, AlertNote
 from chekara.db.models.audit import AuditEntry
 from chekara.db.models.base import Base
+from chekara.db.models.checkpoint_ops import (
+    Crossing,
+    CrossingStep,
+    Declaration,
+    Finding,
+    GoodsLine,
+    PlateRead,
+    Weighing,
+)
 from chekara.db.models.money import ExchangeRate
 from chekara.db.models.reference import Checkpoint, Corridor, CorridorSegment, StopZone
 from chekara.db.models.security import ApiToken, User
@@ -24,4 +33,12 @@ __all__ = [
     "Trip",
     "TripDevice",
     "User",
+    # checkpoint operations
+    "Crossing",
+    "CrossingStep",
+    "Declaration",
+    "Finding",
+    "GoodsLine",
+    "PlateRead",
+    "Weighing",
 ]

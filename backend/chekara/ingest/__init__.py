@@ -1,0 +1,1 @@
+"""The GPS position pipeline: its steps are listed, in order, in pipeline.py."""

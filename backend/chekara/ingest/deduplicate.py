@@ -1,0 +1,39 @@
+"""Deduplicate: the same fix (device, time) twice is stored once, within a batch and across batches.
+
+The devices of the batch are locked (transaction advisory locks, in a fixed
+order so two batches cannot deadlock): two batches of one device are then
+processed one after the other, which keeps both dedupe and detection in order.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, text, tuple_
+
+from chekara.db.models import Position
+from chekara.ingest.batch import Batch, IngestContext
+
+#: Namespace of the per-device advisory locks (first key of the two-key form).
+DEVICE_LOCK_NAMESPACE = 0x6366  # "cf"
+
+
+def deduplicate_step(batch: Batch, ctx: IngestContext) -> Batch:
+    for device_pk in sorted({f.device_pk for f in batch.fixes}):
+        ctx.session.execute(text("SELECT pg_advisory_xact_lock(:ns, :key)"), {"ns": DEVICE_LOCK_NAMESPACE, "key": device_pk})
+    unique: dict[tuple[int, object], object] = {}
+    for fix in sorted(batch.fixes, key=lambda f: (f.device_pk, f.ts)):
+        key = (fix.device_pk, fix.ts)
+        if key in unique:
+            batch.duplicates += 1
+            continue
+        unique[key] = fix
+    stored: set[tuple[int, object]] = set()
+    keys = list(unique)
+    for start in range(0, len(keys), 5_000):
+        chunk = keys[start : start + 5_000]
+        rows = ctx.session.execute(
+            select(Position.device_id, Position.ts).where(tuple_(Position.device_id, Position.ts).in_(chunk))
+        )
+        stored |= {(device_id, ts) for device_id, ts in rows}
+    batch.duplicates += len(stored)
+    batch.fixes = [fix for key, fix in unique.items() if key not in stored]
+    return batch

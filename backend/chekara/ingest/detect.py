@@ -1,0 +1,155 @@
+"""Detect: run each trip's detectors over its fixes in time order; move trips planned → in transit → arrived.
+
+Per fix: a late fix (not newer than the last one of its device already
+processed) is stored but not detected on; then the GPS-anomaly check (an
+anomalous fix is kept, flagged, and moves nothing); a planned trip departs
+with its first fix outside the origin geofence; an in-transit trip runs the
+fix detectors and arrives with its first fix inside the destination geofence.
+Detector state lives on the trip row, so a restart resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from geoalchemy2.shape import from_shape
+from shapely.geometry import Point
+
+from chekara.db.models import Trip
+from chekara.domain.detection import (
+    FIX_DETECTORS,
+    GPS_ANOMALY,
+    OVERDUE,
+    AlertRaised,
+    AlertResolved,
+    EnrichedFix,
+    Event,
+    is_anomalous,
+)
+from chekara.domain.detection.geo import haversine_m
+from chekara.domain.detection.timestamps import from_iso, to_iso
+from chekara.ingest.batch import Batch, IngestContext
+from chekara.ingest.fixes import IncomingFix
+from chekara.services import alerts, events
+from chekara.services.trips import close_trip_alerts, trip_event
+
+
+class TripState:
+    """The JSON kept in trips.detector_state: per-detector state, last fix and odometer per device."""
+
+    def __init__(self, stored: dict[str, Any] | None) -> None:
+        stored = stored or {}
+        self.detectors: dict[str, dict[str, Any]] = dict(stored.get("detectors", {}))
+        self.last_ts: dict[str, str] = dict(stored.get("last_ts", {}))
+        self.odometer: dict[str, dict[str, float]] = dict(stored.get("odometer", {}))
+
+    def of(self, detector) -> dict[str, Any]:
+        return self.detectors.get(detector.type) or detector.initial_state()
+
+    def dump(self) -> dict[str, Any]:
+        return {"detectors": self.detectors, "last_ts": self.last_ts, "odometer": self.odometer}
+
+
+def alert_subject(trip_id: int, key: str | None) -> str:
+    return f"trip:{trip_id}" if key is None else f"trip:{trip_id}:{key}"
+
+
+def apply_events(ctx: IngestContext, batch: Batch | None, trip: Trip, found: list[Event]) -> None:
+    for event in found:
+        subject = alert_subject(trip.id, event.key)
+        if isinstance(event, AlertRaised):
+            alerts.raise_alert(
+                ctx.session, type=event.type, subject=subject, raised_at=event.ts, evidence=event.evidence,
+                trip_id=trip.id, device_id=event.key, declaration_number=trip.declaration_number,
+            )
+            if batch is not None:
+                batch.alerts_raised += 1
+        elif isinstance(event, AlertResolved):
+            alerts.end_alert(ctx.session, type=event.type, subject=subject, ended_at=event.ts, evidence=event.evidence)
+
+
+def _enriched(fix: IncomingFix, trip: Trip) -> EnrichedFix:
+    return EnrichedFix(
+        device_id=fix.device_id, ts=fix.ts, lon=fix.lon, lat=fix.lat, speed_kmh=fix.speed_kmh,
+        battery_pct=fix.battery_pct, corridor_distance_m=fix.corridor_distance_m,
+        corridor_half_width_m=trip.corridor.half_width_m, in_stop_zone=fix.stop_zone_name,
+        in_checkpoint=fix.checkpoint_code, role=fix.role or "vehicle",
+    )
+
+
+def _move(trip: Trip, state: TripState, fix: IncomingFix) -> None:
+    """An accepted fix moves the convoy: odometer, last position, progress along the corridor."""
+    odo = state.odometer.get(fix.device_id)
+    travelled = odo["distance_m"] if odo else 0.0
+    if odo:
+        travelled += haversine_m(odo["lon"], odo["lat"], fix.lon, fix.lat)
+    state.odometer[fix.device_id] = {"lon": fix.lon, "lat": fix.lat, "distance_m": travelled}
+    trip.distance_m = max(o["distance_m"] for o in state.odometer.values())
+    if trip.last_fix_at is None or fix.ts >= trip.last_fix_at:
+        trip.last_fix_at = fix.ts
+        trip.last_point = from_shape(Point(fix.lon, fix.lat), srid=4326)
+        trip.last_speed_kmh = fix.speed_kmh
+        trip.last_heading_deg = fix.heading_deg
+        if fix.corridor_progress_m is not None:
+            trip.last_progress_m = fix.corridor_progress_m
+
+
+def _depart(ctx: IngestContext, batch: Batch, trip: Trip, fix: IncomingFix) -> None:
+    trip.status = "in_transit"
+    trip.departed_at = fix.ts
+    batch.changed_trips.add(trip.id)
+    events.publish(ctx.session, "trip", trip_event(trip))
+
+
+def _arrive(ctx: IngestContext, batch: Batch, trip: Trip, state: TripState, fix: IncomingFix) -> None:
+    trip.status = "arrived"
+    trip.arrived_at = fix.ts
+    batch.changed_trips.add(trip.id)
+    overdue_state, found = OVERDUE.on_arrival(state.of(OVERDUE), fix.ts, ctx.thresholds)
+    state.detectors[OVERDUE.type] = overdue_state
+    apply_events(ctx, batch, trip, found)
+    close_trip_alerts(ctx.session, trip, fix.ts, "trip arrived")
+    events.publish(ctx.session, "trip", trip_event(trip))
+
+
+def _detect_trip(ctx: IngestContext, batch: Batch, trip: Trip, fixes: list[IncomingFix]) -> None:
+    state = TripState(trip.detector_state)
+    th = ctx.thresholds
+    for fix in sorted(fixes, key=lambda f: (f.ts, f.device_id)):
+        if trip.status not in ("planned", "in_transit"):
+            break  # arrived within this batch: later fixes are stored, not detected on
+        last = state.last_ts.get(fix.device_id)
+        if last is not None and fix.ts <= from_iso(last):
+            fix.extra["late"] = True
+            continue
+        state.last_ts[fix.device_id] = to_iso(fix.ts)
+        enriched = _enriched(fix, trip)
+        gps_state = state.of(GPS_ANOMALY)
+        fix.anomaly = is_anomalous(gps_state, enriched, th)
+        state.detectors[GPS_ANOMALY.type], found = GPS_ANOMALY.on_fix(gps_state, enriched, th)
+        apply_events(ctx, batch, trip, found)
+        if fix.anomaly:
+            continue
+        if trip.status == "planned":
+            if fix.checkpoint_id == trip.origin_id:
+                _move(trip, state, fix)
+                continue
+            _depart(ctx, batch, trip, fix)
+        for detector in FIX_DETECTORS:
+            state.detectors[detector.type], found = detector.on_fix(state.of(detector), enriched, th)
+            apply_events(ctx, batch, trip, found)
+        _move(trip, state, fix)
+        if fix.checkpoint_id == trip.destination_id:
+            _arrive(ctx, batch, trip, state, fix)
+    trip.detector_state = state.dump()
+
+
+def detect_step(batch: Batch, ctx: IngestContext) -> Batch:
+    by_trip: dict[int, list[IncomingFix]] = {}
+    for fix in batch.fixes:
+        if fix.trip_id is not None:
+            by_trip.setdefault(fix.trip_id, []).append(fix)
+    for trip_id, fixes in by_trip.items():
+        _detect_trip(ctx, batch, batch.trips[trip_id], fixes)
+    return batch

@@ -1,0 +1,76 @@
+"""Enrich: the trip each fix belongs to, its H3 cell, its distance to the corridor, the zones it is in.
+
+Geometry is measured in Python against cached metric shapes (numpy and
+shapely over the whole batch at once), not row by row in the database.
+"""
+
+from __future__ import annotations
+
+import h3.api.basic_int as h3
+import numpy as np
+import shapely
+from sqlalchemy import select
+
+from chekara.db.models import Trip, TripDevice
+from chekara.ingest.batch import Batch, IngestContext
+from chekara.ingest.geography import checkpoint_fences, corridor_shape, first_containing, project
+from chekara.services.trips import ACTIVE_STATUSES
+
+#: H3 resolution of every stored fix (edge ~200 m); coarser ones derive by parent cell.
+H3_RESOLUTION = 9
+
+
+def h3_cell(lat: float, lon: float) -> int:
+    """The resolution-9 cell as a signed 64-bit integer (H3 indexes never set the top bit)."""
+    return int(h3.latlng_to_cell(lat, lon, H3_RESOLUTION))
+
+
+def _attach_trips(batch: Batch, ctx: IngestContext) -> None:
+    device_pks = {f.device_pk for f in batch.fixes}
+    if not device_pks:
+        return
+    rows = ctx.session.execute(
+        select(TripDevice.device_id, TripDevice.role, Trip)
+        .join(Trip, TripDevice.trip_id == Trip.id)
+        .where(TripDevice.device_id.in_(device_pks), Trip.status.in_(ACTIVE_STATUSES))
+        .with_for_update(of=Trip)
+    ).all()
+    by_device = {device_pk: (role, trip) for device_pk, role, trip in rows}
+    for fix in batch.fixes:
+        if fix.device_pk in by_device:
+            role, trip = by_device[fix.device_pk]
+            fix.trip_id, fix.role = trip.id, role
+            batch.trips[trip.id] = trip
+
+
+def enrich_step(batch: Batch, ctx: IngestContext) -> Batch:
+    if not batch.fixes:
+        return batch
+    _attach_trips(batch, ctx)
+    lon = np.fromiter((f.lon for f in batch.fixes), float, len(batch.fixes))
+    lat = np.fromiter((f.lat for f in batch.fixes), float, len(batch.fixes))
+    x, y = project(lon, lat)
+    for fix, xi, yi in zip(batch.fixes, x, y):
+        fix.x_m, fix.y_m = float(xi), float(yi)
+        fix.h3_r9 = h3_cell(fix.lat, fix.lon)
+    for fix, fence in zip(batch.fixes, first_containing(checkpoint_fences(ctx.session).zones, x, y)):
+        if fence is not None:
+            fix.checkpoint_id, fix.checkpoint_code = fence.id, fence.name
+    members_of: dict[int, list[int]] = {}
+    for i, fix in enumerate(batch.fixes):
+        if fix.trip_id is not None:
+            members_of.setdefault(fix.trip_id, []).append(i)
+    for trip_id, members in members_of.items():
+        trip = batch.trips[trip_id]
+        shape = corridor_shape(ctx.session, trip.corridor)
+        points = shapely.points(x[members], y[members])
+        distances = shapely.distance(shape.line_m, points)
+        progress = shapely.line_locate_point(shape.line_m, points)
+        zones = first_containing(shape.stop_zones, x[members], y[members])
+        for i, distance, along, zone in zip(members, distances, progress, zones):
+            fix = batch.fixes[i]
+            fix.corridor_distance_m = float(distance)
+            fix.corridor_progress_m = float(along)
+            if zone is not None:
+                fix.stop_zone_id, fix.stop_zone_name = zone.id, zone.name
+    return batch

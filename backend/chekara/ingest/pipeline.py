@@ -1,0 +1,50 @@
+"""The position pipeline. Its steps, in order, are the whole story of a fix:
+
+    decode → validate → deduplicate → enrich → detect → persist → publish
+
+Each step is a plain function step(batch, ctx) -> batch. Enrichment comes
+before detection (detectors only read what enrichment computed), detection
+before persistence (a fix and the alerts it caused commit together), and
+publication last (NOTIFY is delivered at commit). The caller commits: one
+transaction per batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from chekara.ingest.batch import Batch, IngestContext, IngestResult
+from chekara.ingest.decode import decode_step
+from chekara.ingest.deduplicate import deduplicate_step
+from chekara.ingest.detect import detect_step
+from chekara.ingest.enrich import enrich_step
+from chekara.ingest.persist import persist_step
+from chekara.ingest.publish import publish_step
+from chekara.ingest.validate import validate_step
+
+Step = Callable[[Batch, IngestContext], Batch]
+
+STEPS: tuple[Step, ...] = (
+    decode_step,
+    validate_step,
+    deduplicate_step,
+    enrich_step,
+    detect_step,
+    persist_step,
+    publish_step,
+)
+
+#: Largest batch POST /api/v1/positions takes.
+MAX_BATCH = 10_000
+
+
+def ingest(raw: list[Any], ctx: IngestContext) -> IngestResult:
+    """Run every step over one batch. Nothing is committed here."""
+    batch = Batch(raw=raw)
+    for step in STEPS:
+        batch = step(batch, ctx)
+    return IngestResult(
+        accepted=len(batch.fixes), duplicates=batch.duplicates, rejected=batch.rejected,
+        alerts_raised=batch.alerts_raised,
+    )

@@ -1,0 +1,39 @@
+"""The server's background sweeper: every CHEKARA_SWEEP_INTERVAL_S, the clock-driven checks."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime
+
+from chekara.config import Settings
+from chekara.db.engine import session_factory
+from chekara.services.sweeper import sweep
+
+log = logging.getLogger("chekara.sweeper")
+
+
+class SweepLoop:
+    def __init__(self, settings: Settings) -> None:
+        self.interval_s = settings.sweep_interval_s
+        self.thresholds = settings.detection_thresholds()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="chekara-sweeper", daemon=True)
+
+    def start(self) -> None:
+        if self.interval_s > 0:
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            try:
+                with session_factory()() as session:
+                    sweep(session, datetime.now(UTC), self.thresholds)
+                    session.commit()
+            except Exception:  # noqa: BLE001 - a failed sweep must not stop the next one
+                log.exception("sweep failed")
