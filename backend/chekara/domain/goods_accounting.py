@@ -137,3 +137,32 @@ def aggregate(entries: Iterable[GoodsEntry], group_by: Sequence[str]) -> GoodsRe
         totals.add(entry)
     rows = [groups[k] for k in sorted(groups, key=_sort_key)]
     return GoodsReport(list(group_by), rows, totals)
+
+
+#: The figures of a row, in the order reports show them.
+METRICS = (
+    "vehicles", "goods_lines", "gross_kg", "tonnes", "value_kgs", "duty_kgs", "vat_kgs",
+    "payments_due_kgs", "guarantee_kgs", "lines_without_rate",
+)
+_KG = Decimal("0.001")
+_TONNES = Decimal("0.000001")
+
+
+def figures(row: GoodsRow) -> dict[str, int | Decimal]:
+    """A row's figures at their fixed precision (kg to the gram, tonnes exact, KGS to the tyiyn).
+
+    >>> figures(GoodsRow(keys={}, gross_kg=Decimal("1500.5")))["tonnes"]
+    Decimal('1.500500')
+    """
+    return {
+        "vehicles": row.vehicles,
+        "goods_lines": row.goods_lines,
+        "gross_kg": row.gross_kg.quantize(_KG),
+        "tonnes": row.tonnes.quantize(_TONNES),
+        "value_kgs": row.value_kgs,
+        "duty_kgs": row.duty_kgs,
+        "vat_kgs": row.vat_kgs,
+        "payments_due_kgs": row.payments_due_kgs,
+        "guarantee_kgs": row.guarantee_kgs,
+        "lines_without_rate": row.lines_without_rate,
+    }
