@@ -7,9 +7,8 @@ processed one after the other, which keeps both dedupe and detection in order.
 
 from __future__ import annotations
 
-from sqlalchemy import select, text, tuple_
+from sqlalchemy import text
 
-from chekara.db.models import Position
 from chekara.ingest.batch import Batch, IngestContext
 
 #: Namespace of the per-device advisory locks (first key of the two-key form).
@@ -26,14 +25,18 @@ def deduplicate_step(batch: Batch, ctx: IngestContext) -> Batch:
             batch.duplicates += 1
             continue
         unique[key] = fix
+    # One indexed lookup per fix through the unique (device_id, ts) index.
     stored: set[tuple[int, object]] = set()
-    keys = list(unique)
-    for start in range(0, len(keys), 5_000):
-        chunk = keys[start : start + 5_000]
+    if unique:
+        devices, times = zip(*unique)
         rows = ctx.session.execute(
-            select(Position.device_id, Position.ts).where(tuple_(Position.device_id, Position.ts).in_(chunk))
+            text(
+                "SELECT p.device_id, p.ts FROM unnest(CAST(:devices AS int[]), CAST(:times AS timestamptz[])) AS b(device_id, ts)"
+                " JOIN positions p ON p.device_id = b.device_id AND p.ts = b.ts"
+            ),
+            {"devices": list(devices), "times": list(times)},
         )
-        stored |= {(device_id, ts) for device_id, ts in rows}
+        stored = {(device_id, ts) for device_id, ts in rows}
     batch.duplicates += len(stored)
     batch.fixes = [fix for key, fix in unique.items() if key not in stored]
     return batch

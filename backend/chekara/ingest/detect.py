@@ -43,6 +43,9 @@ class TripState:
         self.detectors: dict[str, dict[str, Any]] = dict(stored.get("detectors", {}))
         self.last_ts: dict[str, str] = dict(stored.get("last_ts", {}))
         self.odometer: dict[str, dict[str, float]] = dict(stored.get("odometer", {}))
+        # Per batch only, not stored: the newest accepted fix and the distance so far.
+        self.newest: IncomingFix | None = None
+        self.distance_m = 0.0
 
     def of(self, detector) -> dict[str, Any]:
         return self.detectors.get(detector.type) or detector.initial_state()
@@ -85,14 +88,23 @@ def _move(trip: Trip, state: TripState, fix: IncomingFix) -> None:
     if odo:
         travelled += haversine_m(odo["lon"], odo["lat"], fix.lon, fix.lat)
     state.odometer[fix.device_id] = {"lon": fix.lon, "lat": fix.lat, "distance_m": travelled}
-    trip.distance_m = max(o["distance_m"] for o in state.odometer.values())
-    if trip.last_fix_at is None or fix.ts >= trip.last_fix_at:
-        trip.last_fix_at = fix.ts
-        trip.last_point = from_shape(Point(fix.lon, fix.lat), srid=4326)
-        trip.last_speed_kmh = fix.speed_kmh
-        trip.last_heading_deg = fix.heading_deg
-        if fix.corridor_progress_m is not None:
-            trip.last_progress_m = fix.corridor_progress_m
+    state.distance_m = max(state.distance_m, travelled)
+    if state.newest is None or fix.ts >= state.newest.ts:
+        state.newest = fix
+
+
+def _write_position(trip: Trip, state: TripState) -> None:
+    """Once per batch: the trip's distance and its newest accepted fix."""
+    trip.distance_m = max(trip.distance_m, state.distance_m)
+    fix = state.newest
+    if fix is None or (trip.last_fix_at is not None and fix.ts < trip.last_fix_at):
+        return
+    trip.last_fix_at = fix.ts
+    trip.last_point = from_shape(Point(fix.lon, fix.lat), srid=4326)
+    trip.last_speed_kmh = fix.speed_kmh
+    trip.last_heading_deg = fix.heading_deg
+    if fix.corridor_progress_m is not None:
+        trip.last_progress_m = fix.corridor_progress_m
 
 
 def _depart(ctx: IngestContext, batch: Batch, trip: Trip, fix: IncomingFix) -> None:
@@ -103,6 +115,7 @@ def _depart(ctx: IngestContext, batch: Batch, trip: Trip, fix: IncomingFix) -> N
 
 
 def _arrive(ctx: IngestContext, batch: Batch, trip: Trip, state: TripState, fix: IncomingFix) -> None:
+    _write_position(trip, state)
     trip.status = "arrived"
     trip.arrived_at = fix.ts
     batch.changed_trips.add(trip.id)
@@ -142,6 +155,7 @@ def _detect_trip(ctx: IngestContext, batch: Batch, trip: Trip, fixes: list[Incom
         _move(trip, state, fix)
         if fix.checkpoint_id == trip.destination_id:
             _arrive(ctx, batch, trip, state, fix)
+    _write_position(trip, state)
     trip.detector_state = state.dump()
 
 
