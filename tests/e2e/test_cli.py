@@ -18,7 +18,8 @@ from tests.e2e.conftest import CHEKARA_BIN, free_port
 COMMANDS = [
     [], ["db"], ["db", "up"], ["db", "down"], ["db", "status"], ["db", "migrate"], ["db", "reset"],
     ["seed"], ["token"], ["token", "create"], ["token", "list"], ["token", "revoke"],
-    ["audit"], ["audit", "verify"], ["serve"], ["demo"],
+    ["audit"], ["audit", "verify"], ["serve"], ["demo"], ["sweep"],
+    ["import"], ["import", "gpx"], ["import", "csv"],
 ]
 
 
