@@ -57,14 +57,17 @@ class Settings(BaseSettings):
     #: How often the server sweeps trips for signal loss and overdue arrival, seconds (0: never).
     sweep_interval_s: float = Field(default=30.0, ge=0)
 
+    #: Requests a minute one client may make to the public (no token) endpoints.
+    public_rate_limit_per_min: int = Field(default=60, ge=1)
+
     geodata_dir: Path = PROJECT_ROOT / "geodata"
     frontend_dir: Path = PROJECT_ROOT / "frontend"
 
     # Checkpoint operations (weighing, customs payments).
     #: Import duty rates by HS prefix (CSV: hs_prefix,duty_pct,description).
-    tariff_file: Path = PROJECT_ROOT / "backend" / "chekara" / "data" / "tariff.csv"
+    tariff_file: Path = Path(__file__).parent / "data" / "tariff.csv"
     #: Permitted load per axle by axle class (CSV: axle_class,limit_kg,description).
-    axle_limits_file: Path = PROJECT_ROOT / "backend" / "chekara" / "data" / "axle_limits.csv"
+    axle_limits_file: Path = Path(__file__).parent / "data" / "axle_limits.csv"
     #: Gross mass limit of a road vehicle, kg (DESIGN.md: 44 t).
     gross_limit_kg: int = Field(default=44_000, gt=0)
     #: Measured gross differing from the declared by more than this is a finding, percent.

@@ -33,7 +33,8 @@ CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 CHECKPOINT_PROPERTIES = {
     "code": str, "name_en": str, "name_ru": str, "name_ky": str, "country": (str, type(None)),
     "border_kind": str, "mode": str, "lanes": int, "has_weighbridge": bool,
-    "neighbour_post": (str, type(None)), "geofence_radius_m": int, "coord_source": str, "coord_accuracy": str,
+    "neighbour_post": (str, type(None)), "geofence_radius_m": int, "opening_hours": str,
+    "coord_source": str, "coord_accuracy": str,
 }
 CORRIDOR_PROPERTIES = {
     "kind": str, "code": str, "name": str, "half_width_m": int, "origin": str, "destination": str,

@@ -10,6 +10,9 @@ from fastapi import APIRouter, FastAPI
 from chekara import __version__
 from chekara.api.errors import install_error_handlers
 from chekara.api.routers import alerts, audit, checkpoints, corridors, devices, health, live, me, positions, rates, stream, trips
+from chekara.api.routers import crossings, declarations, plate_reads, queues, reports, weighings
+from chekara.api.routers import analytics, learned_corridors
+from chekara.api.routers import inquiries, public
 from chekara.api.event_hub import hub
 from chekara.config import get_settings
 from chekara.services.sweep_loop import SweepLoop
@@ -18,7 +21,9 @@ API_PREFIX = "/api/v1"
 #: Every router served under API_PREFIX (the role-matrix test walks these).
 API_ROUTERS = tuple(
     module.router
-    for module in (me, checkpoints, corridors, rates, devices, trips, positions, alerts, live, stream, audit)
+    for module in (me, checkpoints, learned_corridors, corridors, rates, devices, trips, positions, alerts, live, stream, audit,
+                   declarations, plate_reads, weighings, crossings, queues, reports, analytics,
+                   inquiries, public)
 )
 
 

@@ -40,7 +40,7 @@ def _first_validation_error(exc: RequestValidationError) -> tuple[str, str, list
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ChekaraError)
     async def chekara_error(_: Request, exc: ChekaraError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        headers = {401: {"WWW-Authenticate": "Bearer"}, 429: {"Retry-After": "60"}}.get(exc.status_code)
         return JSONResponse(error_body(exc.code, exc.message, exc.field), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)

@@ -45,6 +45,7 @@ def checkpoint_properties(cp: Checkpoint) -> dict[str, Any]:
         "has_weighbridge": cp.has_weighbridge,
         "neighbour_post": cp.neighbour_post,
         "geofence_radius_m": cp.geofence_radius_m,
+        "opening_hours": cp.opening_hours,
         "coord_source": cp.coord_source,
         "coord_accuracy": cp.coord_accuracy,
     }

@@ -1,20 +1,24 @@
 """Queue figures of a checkpoint: processing times and the wait for a vehicle arriving now.
 
-Processing time is the time from a vehicle's entry read to its exit read.
-The estimated wait for a vehicle arriving now is the longer of two figures:
+Processing time is the time from a vehicle's entry read to its exit read;
+its median over the window is what one vehicle takes, lane included.
 
-- the median processing time over the window: what a vehicle takes when
-  nobody is ahead of it;
-- the time for every vehicle inside, plus the new one, to leave at the rate
-  vehicles left during the window (Little's law, W = L / λ): what it takes
-  when a backlog has built up.
+The estimated wait for a vehicle arriving now treats the lanes as servers
+that each take one vehicle at a time for the median processing time:
 
-With no vehicle processed in the window there is no rate and no median:
-the estimate is None rather than a made-up number.
+- fewer vehicles inside than lanes: a lane is free, the newcomer waits
+  the median processing time;
+- otherwise it waits one more median for every full set of lanes ahead of
+  it: ``median * (1 + inside // lanes)``.
 
->>> f = queue_figures(inside=2, processing_minutes=[30, 40, 50, 60], window_hours=4)
+The exit rate over the window is reported beside it but not used: in a
+quiet hour it measures how few vehicles came, not how fast the lanes work.
+With no vehicle processed in the window there is no median and no
+estimate (None), rather than a made-up number.
+
+>>> f = queue_figures(inside=9, processing_minutes=[30, 40, 50, 60], window_hours=4, lanes=4)
 >>> f.median_min, f.p90_min, f.estimated_wait_min, f.estimate_basis
-(45.0, 57.0, 180.0, 'backlog')
+(45.0, 57.0, 135.0, 'lanes busy')
 """
 
 from __future__ import annotations
@@ -49,8 +53,9 @@ class QueueFigures:
     median_min: float | None
     p90_min: float | None
     exits_per_hour: float
+    lanes: int
     estimated_wait_min: float | None
-    #: 'median' (nobody ahead slows it down), 'backlog' (Little's law) or 'no data'.
+    #: 'free lane', 'lanes busy' or 'no data'.
     estimate_basis: str
 
 
@@ -58,25 +63,27 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def queue_figures(inside: int, processing_minutes: Sequence[float], window_hours: float) -> QueueFigures:
+def queue_figures(
+    inside: int, processing_minutes: Sequence[float], window_hours: float, lanes: int
+) -> QueueFigures:
     """Figures from the vehicles inside now and the processing times of those that left in the window."""
     if window_hours <= 0:
         raise ValueError("the window must be longer than zero hours")
-    processed = len(processing_minutes)
+    if lanes < 1:
+        raise ValueError("a checkpoint has at least one lane")
     median = percentile(processing_minutes, 50)
-    p90 = percentile(processing_minutes, 90)
-    exits_per_hour = processed / window_hours
     if median is None:
         wait, basis = None, "no data"
     else:
-        drain_min = (inside + 1) / exits_per_hour * 60
-        wait, basis = (drain_min, "backlog") if drain_min > median else (median, "median")
+        rounds = inside // lanes
+        wait, basis = median * (1 + rounds), ("lanes busy" if rounds else "free lane")
     return QueueFigures(
         inside=inside,
-        processed=processed,
+        processed=len(processing_minutes),
         median_min=_round(median),
-        p90_min=_round(p90),
-        exits_per_hour=round(exits_per_hour, 2),
+        p90_min=_round(percentile(processing_minutes, 90)),
+        exits_per_hour=round(len(processing_minutes) / window_hours, 2),
+        lanes=lanes,
         estimated_wait_min=_round(wait),
         estimate_basis=basis,
     )

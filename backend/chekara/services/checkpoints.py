@@ -39,7 +39,7 @@ def get_checkpoint(session: Session, code: str, field: str = "code") -> Checkpoi
 #: Columns copied as they are from a CheckpointRecord to a Checkpoint row.
 _PLAIN_FIELDS = (
     "name_en", "name_ru", "name_ky", "country", "border_kind", "mode", "lanes",
-    "has_weighbridge", "neighbour_post", "geofence_radius_m", "coord_source", "coord_accuracy",
+    "has_weighbridge", "neighbour_post", "geofence_radius_m", "opening_hours", "coord_source", "coord_accuracy",
 )
 
 
@@ -60,6 +60,7 @@ class CheckpointRecord:
     lon: float
     lat: float
     geofence_radius_m: float
+    opening_hours: str
     coord_source: str
     coord_accuracy: str
 

@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from chekara.db.models import Alert, Checkpoint, Crossing, CrossingStep, Declaration, Finding, PlateRead
 from chekara.domain.bishkek_time import day_bounds_utc
@@ -39,12 +39,11 @@ from chekara.domain.crossing_procedure import (
     due_steps,
     was_released,
 )
-from chekara.domain.plates import PlateMatch, compare_plates, match_plate
+from chekara.domain.plates import PlateMatch, compare_plates, match_plate, normalize_plate
 from chekara.domain.roles import Actor
 from chekara.domain.travel_direction import travel_direction
 from chekara.errors import Conflict, InvalidInput, NotFound
-from chekara.services import alerts, audit, transit_closure
-from chekara.services.channels import channel_for
+from chekara.services import alerts, audit, channels, transit_closure
 from chekara.services.declarations import get_declaration
 
 #: A declaration older than this is not matched to an entry read (it would have been used by now).
@@ -76,7 +75,7 @@ def done_steps(crossing: Crossing) -> list[Step]:
 
 
 def due_now(session: Session, crossing: Crossing) -> tuple[Step, ...]:
-    return due_steps(done_steps(crossing), channel_for(session, crossing.declaration))
+    return due_steps(done_steps(crossing), channels.channel_for(session, crossing.declaration))
 
 
 def _vehicle_plates(declaration: Declaration) -> list[str]:
@@ -103,8 +102,14 @@ def _match_crossing(plate_text: str, crossings: list[Crossing]) -> tuple[Crossin
     return (owners[match.plate], match) if match else None
 
 
-def find_open_crossing(session: Session, checkpoint_id: int, plate_text: str) -> tuple[Crossing, PlateMatch] | None:
-    return _match_crossing(plate_text, open_crossings(session, checkpoint_id))
+def find_open_crossing(
+    session: Session, checkpoint_id: int, plate_text: str, *, lock: bool = False
+) -> tuple[Crossing, PlateMatch] | None:
+    """The open crossing a read stands for; with lock, its row is locked (and re-read) for the change to come."""
+    found = _match_crossing(plate_text, open_crossings(session, checkpoint_id))
+    if found is not None and lock:
+        session.refresh(found[0], with_for_update=True)
+    return found
 
 
 def find_declaration(
@@ -124,30 +129,40 @@ def find_declaration(
             or_(Crossing.status != Step.exited, Crossing.released_at.is_not(None)),
         )
     )
-    candidates = list(
-        session.scalars(
-            select(Declaration)
-            .where(
-                or_(Declaration.entry_checkpoint_id == checkpoint_id, Declaration.exit_checkpoint_id == checkpoint_id),
-                Declaration.declaration_date >= (at - timedelta(days=DECLARATION_LOOKBACK_DAYS)).date(),
-                Declaration.transit_closed_at.is_(None),
-                Declaration.id.not_in(through_here),
-            )
-            .order_by(Declaration.declaration_date.desc(), Declaration.id.desc())
+    expected_here = (
+        select(Declaration)
+        .where(
+            or_(Declaration.entry_checkpoint_id == checkpoint_id, Declaration.exit_checkpoint_id == checkpoint_id),
+            Declaration.declaration_date >= (at - timedelta(days=DECLARATION_LOOKBACK_DAYS)).date(),
+            Declaration.transit_closed_at.is_(None),
+            Declaration.id.not_in(through_here),
         )
+        .order_by(Declaration.declaration_date.desc(), Declaration.id.desc())
     )
-    owners: dict[str, Declaration] = {}
-    for declaration in candidates:
-        for plate in _vehicle_plates(declaration):
-            owners.setdefault(plate, declaration)  # newest first
-    match = match_plate(plate_text, owners)
-    return (owners[match.plate], match) if match else None
+    # The plate as read, exactly: one indexed lookup. Only a miss pays for the OCR-aware comparison
+    # with every vehicle expected here.
+    canonical = normalize_plate(plate_text)
+    exact = list(session.scalars(
+        expected_here.where(or_(Declaration.vehicle_plate == canonical, Declaration.trailer_plate == canonical))
+    ))
+    for candidates in (exact, None):
+        if candidates is None:
+            candidates = list(session.scalars(expected_here))
+        owners: dict[str, Declaration] = {}
+        for declaration in candidates:
+            for plate in _vehicle_plates(declaration):
+                owners.setdefault(plate, declaration)  # newest first
+        match = match_plate(plate_text, owners)
+        if match is not None:
+            return owners[match.plate], match
+    return None
 
 
-def _add_step(
+def add_step(
     session: Session, crossing: Crossing, step: Step, at: datetime, actor: Actor,
     details: dict[str, Any], notes: str = "",
 ) -> CrossingStep:
+    """Record a step the procedure allows (check_due first), make it the status, audit it."""
     row = CrossingStep(step=step.value, at=at, actor=actor.name, role=actor.role, details=details, notes=notes)
     crossing.steps.append(row)
     crossing.status = step.value
@@ -159,18 +174,10 @@ def _add_step(
     return row
 
 
-def record_procedure_step(
-    session: Session, crossing: Crossing, step: Step, at: datetime, actor: Actor,
-    details: dict[str, Any], notes: str = "",
-) -> CrossingStep:
-    """Record a step that the procedure has already allowed (check_step first). For other services."""
-    return _add_step(session, crossing, step, at, actor, details, notes)
-
-
 def check_due(session: Session, crossing: Crossing, step: Step) -> None:
     """Raise a 409 naming the due step unless step may be recorded now."""
     try:
-        check_step(done_steps(crossing), step, channel_for(session, crossing.declaration))
+        check_step(done_steps(crossing), step, channels.channel_for(session, crossing.declaration))
     except StepOutOfOrder as exc:
         raise Conflict(f"crossing {crossing.id}: {exc.message}", field="step") from exc
 
@@ -218,7 +225,7 @@ def on_entry_read(session: Session, read: PlateRead, actor: Actor) -> Outcome:
         {"checkpoint_id": read.checkpoint_id, "plate": crossing.plate, "plate_as_read": read.plate,
          "declaration": declaration.number if declaration else None, **_match_details(match)},
     )
-    _add_step(
+    add_step(
         session, crossing, Step.arrived, read.read_at, actor,
         {"plate_read_id": read.id, "camera_id": read.camera_id, "lane": read.lane, "plate_text": read.plate_text,
          "camera_confidence": read.confidence, **_match_details(match)},
@@ -253,7 +260,9 @@ class ExitTarget:
 
 def exit_target(session: Session, checkpoint_id: int, plate_text: str, read_at: datetime) -> ExitTarget:
     """Find (and check, before anything is written) the crossing an exit read closes."""
-    found = find_open_crossing(session, checkpoint_id, plate_text)
+    found = find_open_crossing(session, checkpoint_id, plate_text, lock=True)
+    if found is not None and found[0].status == Step.exited:  # closed by hand while we looked
+        return ExitTarget(found[0], found[1], already_exited=True)
     if found is not None:
         crossing, match = found
         if read_at < crossing.entered_at:
@@ -302,7 +311,7 @@ def on_exit_read(session: Session, read: PlateRead, target: ExitTarget, actor: A
     released = was_released(done)
     crossing.exited_at = read.read_at
     crossing.exit_read_at = read.read_at
-    _add_step(
+    add_step(
         session, crossing, Step.exited, read.read_at, actor,
         {"plate_read_id": read.id, "camera_id": read.camera_id, "lane": read.lane, "plate_text": read.plate_text,
          "released": released, **_match_details(match)},
@@ -365,7 +374,10 @@ def _documents_checked(session, crossing: Crossing, at, actor, given: StepInput,
     outcome = Outcome(crossing)
     declaration = crossing.declaration
     if given.declaration_number is not None:
-        named = get_declaration(session, given.declaration_number, field="declaration_number")
+        try:
+            named = get_declaration(session, given.declaration_number, field="declaration_number")
+        except NotFound as exc:  # a bad reference inside a body is invalid input
+            raise InvalidInput(exc.message, field="declaration_number") from exc
         if declaration is not None and named.id != declaration.id:
             raise Conflict(
                 f"crossing {crossing.id} carries declaration {declaration.number}, not {named.number}",
@@ -384,7 +396,7 @@ def _documents_checked(session, crossing: Crossing, at, actor, given: StepInput,
         crossing.declaration = declaration
         crossing.direction = _direction(crossing.checkpoint_id, declaration)
     plates_match = any(compare_plates(crossing.plate_as_read, p) for p in _vehicle_plates(declaration))
-    _add_step(
+    add_step(
         session, crossing, Step.documents_checked, at, actor,
         {"declaration": declaration.number, "linked_now": linked_now, "plates_match": plates_match,
          "direction": crossing.direction},
@@ -434,17 +446,17 @@ def _weighed_by_hand(session, crossing: Crossing, at, actor, given, notes) -> Ou
         )
     if not notes:
         raise InvalidInput("without a weighbridge, say in notes how the weight was verified", field="notes")
-    _add_step(session, crossing, Step.weighed, at, actor, {"measured": False}, notes)
+    add_step(session, crossing, Step.weighed, at, actor, {"measured": False}, notes)
     return Outcome(crossing)
 
 
 def _inspected(session, crossing: Crossing, at, actor, given: StepInput, notes) -> Outcome:
-    channel = channel_for(session, crossing.declaration)
+    channel = channels.channel_for(session, crossing.declaration)
     try:
         result = check_inspection(channel, given.result, notes)
     except InspectionError as exc:
         raise InvalidInput(str(exc), field=exc.field) from exc
-    _add_step(
+    add_step(
         session, crossing, Step.inspected, at, actor,
         {"channel": channel.value, "result": result.value if result else None}, notes,
     )
@@ -466,15 +478,15 @@ def _inspected(session, crossing: Crossing, at, actor, given: StepInput, notes) 
 def _released(session, crossing: Crossing, at, actor, given, notes) -> Outcome:
     crossing.released_at = at
     inspected = Step.inspected in done_steps(crossing)
-    channel = channel_for(session, crossing.declaration)
-    _add_step(session, crossing, Step.released, at, actor, {"channel": channel.value, "inspected": inspected}, notes)
+    channel = channels.channel_for(session, crossing.declaration)
+    add_step(session, crossing, Step.released, at, actor, {"channel": channel.value, "inspected": inspected}, notes)
     return Outcome(crossing)
 
 
 def _exited_by_hand(session, crossing: Crossing, at, actor, given, notes) -> Outcome:
     """An officer saw the released vehicle leave (the camera missed it)."""
     crossing.exited_at = at
-    _add_step(session, crossing, Step.exited, at, actor, {"released": True, "by_hand": True}, notes)
+    add_step(session, crossing, Step.exited, at, actor, {"released": True, "by_hand": True}, notes)
     return Outcome(crossing, transit_closure.on_exit(session, crossing))
 
 
@@ -490,7 +502,13 @@ class CrossingFilter:
 
 
 def list_crossings(session: Session, f: CrossingFilter) -> list[Crossing]:
-    query = select(Crossing).order_by(Crossing.entered_at.desc(), Crossing.id.desc()).limit(f.limit).offset(f.offset)
+    query = (
+        select(Crossing)
+        .options(selectinload(Crossing.declaration))
+        .order_by(Crossing.entered_at.desc(), Crossing.id.desc())
+        .limit(f.limit)
+        .offset(f.offset)
+    )
     if f.checkpoint:
         query = query.join(Checkpoint, Crossing.checkpoint_id == Checkpoint.id).where(
             Checkpoint.code == f.checkpoint.strip().upper()

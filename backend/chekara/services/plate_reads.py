@@ -112,14 +112,15 @@ def record_read(session: Session, draft: PlateReadDraft, actor: Actor, now: date
     )
     session.add(read)
     session.flush()
-    audit.record(
-        session, actor, "create", "plate_read", read.id,
-        {"checkpoint": checkpoint.code, "camera_id": camera_id, "lane": read.lane, "direction": read.direction,
-         "plate_text": read.plate_text, "plate": read.plate, "read_at": read.read_at.isoformat(),
-         "confidence": read.confidence},
-    )
     if target is None:
         outcome = crossings.on_entry_read(session, read, actor)
     else:
         outcome = crossings.on_exit_read(session, read, target, actor)
+    audit.record(
+        session, actor, "create", "plate_read", read.id,
+        {"checkpoint": checkpoint.code, "camera_id": camera_id, "lane": read.lane, "direction": read.direction,
+         "plate_text": read.plate_text, "plate": read.plate, "read_at": read.read_at.isoformat(),
+         "confidence": read.confidence, "crossing_id": read.crossing_id, "match_kind": read.match_kind,
+         "alerts": [a.type for a in outcome.alerts]},
+    )
     return ReadOutcome(outcome.crossing, outcome.alerts, read=read, created=True)

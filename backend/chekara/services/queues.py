@@ -5,9 +5,10 @@
 - Processing time: entry read to exit read, for the crossings whose exit read
   falls in the last ``window_hours``; crossings closed by hand have no exit
   read and are left out (their exit time is when someone typed it).
-- Estimated wait: chekara.domain.queue_figures (the longer of the median
-  processing time and the time for those inside to leave at the window's
-  exit rate).
+- Estimated wait: chekara.domain.queue_figures (the median processing time,
+  once more for every full set of lanes ahead). A checkpoint's lanes
+  (Checkpoint.lanes) serve both directions: the overall estimate counts
+  them all, each direction's estimate half of them (at least one).
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def checkpoint_queue(
     minutes: dict[str, list[float]] = {d.value: [] for d in TravelDirection}
     for direction, entered_at, exit_read_at in processed:
         minutes[direction].append((exit_read_at - entered_at).total_seconds() / 60)
-    by_direction = {d: queue_figures(inside[d], minutes[d], window_hours) for d in minutes}
-    overall = queue_figures(sum(inside.values()), [m for ms in minutes.values() for m in ms], window_hours)
+    lanes = max(checkpoint.lanes, 1)
+    by_direction = {d: queue_figures(inside[d], minutes[d], window_hours, max(lanes // 2, 1)) for d in minutes}
+    overall = queue_figures(sum(inside.values()), [m for ms in minutes.values() for m in ms], window_hours, lanes)
     return CheckpointQueue(checkpoint, now, window_hours, overall, by_direction, oldest)

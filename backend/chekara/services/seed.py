@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from chekara.domain.corridors import line_from_geojson, stop_zone_polygon
+from chekara.domain.opening_hours import check_opening_hours
 from chekara.domain.roles import Actor
 from chekara.services import rates
 from chekara.services.checkpoints import CheckpointRecord, upsert_checkpoint
@@ -52,6 +53,7 @@ def read_checkpoints(path: Path) -> list[CheckpointRecord]:
                 lon=float(lon),
                 lat=float(lat),
                 geofence_radius_m=float(p.get("geofence_radius_m", 1000)),
+                opening_hours=check_opening_hours(p.get("opening_hours", "24/7")),
                 coord_source=p.get("coord_source", ""),
                 coord_accuracy=p.get("coord_accuracy", "approximate"),
             )

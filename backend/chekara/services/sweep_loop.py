@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from chekara.config import Settings
 from chekara.db.engine import session_factory
+from chekara.services.analytics.rollups import update_rollups
 from chekara.services.sweeper import sweep
 
 log = logging.getLogger("chekara.sweeper")
@@ -37,3 +38,8 @@ class SweepLoop:
                     session.commit()
             except Exception:  # noqa: BLE001 - a failed sweep must not stop the next one
                 log.exception("sweep failed")
+            try:
+                with session_factory()() as session:
+                    update_rollups(session)  # the heatmaps' hourly H3 rollups; commits itself
+            except Exception:  # noqa: BLE001 - nor a failed rollup update
+                log.exception("analytics rollup update failed")

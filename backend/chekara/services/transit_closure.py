@@ -5,9 +5,9 @@ Two ways to notice that it was not:
 - on_exit(): the vehicle leaves at the exit checkpoint, which closes the
   transit; if that is after the deadline and nobody was alerted yet,
   ``transit_not_closed`` is raised then, with how late it was;
-- sweep_transit_deadlines(): time passes with no exit. Run it periodically
-  (the server's sweeper, or ``chekara checkpoint sweep-transits`` from cron):
-  every open transit past its deadline raises ``transit_not_closed`` once.
+- sweep_transit_deadlines(session, now): time passes with no exit. Meant
+  for the periodic clock-driven sweep (services.sweeper): every open
+  transit past its deadline raises ``transit_not_closed`` once.
 
 A transit is alerted at most once: ``transit_alerted_at`` remembers it, so an
 operator who resolves the alert is not handed it again at the next sweep.

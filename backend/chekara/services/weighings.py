@@ -73,7 +73,7 @@ def record_weighing(
             )
         return stored, False
 
-    found = crossings.find_open_crossing(session, checkpoint.id, draft.plate_text)
+    found = crossings.find_open_crossing(session, checkpoint.id, draft.plate_text, lock=True)
     if found is None:
         raise Conflict(
             f"no vehicle with plate {plate} is inside {checkpoint.code}: an entry plate read opens its crossing",
@@ -118,7 +118,7 @@ def record_weighing(
          "axle_loads_kg": weighing.axle_loads_kg, "weighed_at": weighing.weighed_at.isoformat(),
          "crossing_id": crossing.id, "findings": [f.kind for f in findings]},
     )
-    crossings.record_procedure_step(
+    crossings.add_step(
         session, crossing, Step.weighed, draft.weighed_at, actor,
         {"measured": True, "weighing_id": weighing.id, "gross_kg": weighing.gross_kg,
          "declared_gross_kg": declared_gross_kg, "findings": [f.kind for f in findings]},

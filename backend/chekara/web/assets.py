@@ -1,7 +1,8 @@
 """Browser assets served by the app itself: customs networks are closed, no CDN.
 
-Leaflet and the Natural Earth basemap come from npm (frontend/, installed by
-`make install`); our own scripts and styles live in web/static.
+Leaflet, the uPlot chart library and the Natural Earth basemap come from npm
+(frontend/, installed by `make install`); our own scripts, styles and the
+interface dictionaries live in web/static.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ APP_STATIC_DIR = Path(__file__).parent / "static"
 
 LEAFLET_JS = "/static/vendor/leaflet/leaflet.js"
 LEAFLET_CSS = "/static/vendor/leaflet/leaflet.css"
+UPLOT_JS = "/static/vendor/uplot/uPlot.iife.min.js"
+UPLOT_CSS = "/static/vendor/uplot/uPlot.min.css"
 BASEMAP_URL = "/static/basemap/basemap-countries.geojson"
 
 
@@ -25,11 +28,16 @@ class MissingAssetsError(RuntimeError):
 
 
 def mount_assets(app: FastAPI, settings: Settings) -> None:
-    leaflet = settings.frontend_dir / "node_modules" / "leaflet" / "dist"
-    basemap = settings.frontend_dir / "build"
-    for folder in (leaflet, basemap):
+    modules = settings.frontend_dir / "node_modules"
+    # URL folder -> installed folder; Leaflet's whole dist, so images/ sits beside leaflet.css.
+    folders = {
+        "/static/vendor/leaflet": modules / "leaflet" / "dist",
+        "/static/vendor/uplot": modules / "uplot" / "dist",
+        "/static/basemap": settings.frontend_dir / "build",
+    }
+    for folder in folders.values():
         if not folder.is_dir():
             raise MissingAssetsError(f"{folder} is missing: run `make install` (npm ci and the basemap build)")
-    app.mount("/static/vendor/leaflet", StaticFiles(directory=leaflet), name="leaflet")
-    app.mount("/static/basemap", StaticFiles(directory=basemap), name="basemap")
+    for url, folder in folders.items():
+        app.mount(url, StaticFiles(directory=folder), name=url.rsplit("/", 1)[-1])
     app.mount("/static/app", StaticFiles(directory=APP_STATIC_DIR), name="app-static")

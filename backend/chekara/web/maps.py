@@ -1,6 +1,8 @@
-"""folium map builders that load nothing from the internet."""
+"""folium map builders that load nothing from the internet, and their pieces for our templates."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import folium
 
@@ -26,3 +28,19 @@ def offline_map(tiles_url: str | None = None) -> folium.Map:
     if tiles_url:
         folium.TileLayer(tiles=tiles_url, attr="local tile server", name="tiles").add_to(m)
     return m
+
+
+@dataclass(frozen=True)
+class MapParts:
+    """A rendered folium map split for a Jinja2 page: what goes in <head>, the map's <div>, its <script>."""
+
+    name: str  # the map's global JavaScript variable
+    header: str
+    html: str
+    script: str
+
+
+def map_parts(m: folium.Map) -> MapParts:
+    root = m.get_root()
+    root.render()  # renders the children into the figure's header, html and script
+    return MapParts(name=m.get_name(), header=root.header.render(), html=root.html.render(), script=root.script.render())

@@ -1,57 +1,62 @@
-"""Server-rendered pages. For now the situation map of checkpoints and corridors."""
+"""Server-rendered pages: a Jinja2 template and one script per page, maps built by folium.
+
+The pages themselves are public HTML; their data comes from the API with the
+token the browser keeps after sign-in, so the API decides what each role
+sees, and the pages hide what it would refuse (see web/permissions.py).
+"""
 
 from __future__ import annotations
 
-import folium
-from fastapi import FastAPI
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Path as PathParam, Request
 from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
 
 from chekara.config import get_settings
-from chekara.web.assets import BASEMAP_URL, mount_assets
-from chekara.web.maps import offline_map
+from chekara.web.assets import BASEMAP_URL, UPLOT_CSS, UPLOT_JS, mount_assets
+from chekara.web.maps import map_parts, offline_map
+from chekara.web.permissions import route_roles
 
-PAGE_HEAD = """
-<title>Chekara — situation map</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="/static/app/chekara.css">
-"""
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
-SIGN_IN_PANEL = """
-<div id="chekara-panel" class="chekara-panel">
-  <h1>Chekara</h1>
-  <form id="sign-in" autocomplete="off">
-    <label for="token">API token</label>
-    <input id="token" name="token" type="password" placeholder="chk_…">
-    <button type="submit">Sign in</button>
-  </form>
-  <div id="who" hidden></div>
-  <p id="status" role="status"></p>
-  <ul id="legend">
-    <li><span class="dot eaeu"></span>EAEU border (Kazakhstan)</li>
-    <li><span class="dot external"></span>External border</li>
-    <li><span class="dot inland"></span>Inland customs post</li>
-  </ul>
-</div>
-"""
+#: The pages in the top bar: (href, dictionary key, the API route the page cannot work without).
+NAVIGATION = (
+    ("/", "nav.situation_map", "GET /api/v1/live/convoys"),
+)
 
 
-def situation_map_html() -> str:
+def _render(request: Request, template: str, page: str, *, with_map: bool = False, **params: Any) -> HTMLResponse:
     settings = get_settings()
-    m = offline_map(settings.tiles_url)
-    root = m.get_root()
-    root.header.add_child(folium.Element(PAGE_HEAD))
-    root.html.add_child(folium.Element(SIGN_IN_PANEL))
-    root.html.add_child(folium.Element('<script src="/static/app/situation-map.js"></script>'))
-    root.script.add_child(
-        # Names only: the map variable is declared later in this same script.
-        folium.Element(f"window.chekaraMapName = {m.get_name()!r}; window.chekaraBasemapUrl = {BASEMAP_URL!r};")
-    )
-    return root.render()
+    parts = map_parts(offline_map(settings.tiles_url)) if with_map else None
+    config = {
+        "page": page,
+        "params": params,
+        "map_name": parts.name if parts else None,
+        "basemap_url": BASEMAP_URL,
+        "has_tiles": bool(settings.tiles_url),
+        "permissions": request.app.state.route_roles,
+    }
+    context = {
+        "page": page, "config": config, "map": parts, "navigation": NAVIGATION,
+        "uplot_js": UPLOT_JS, "uplot_css": UPLOT_CSS, **params,
+    }
+    return templates.TemplateResponse(request, template, context)
 
 
 def mount_pages(app: FastAPI) -> None:
     mount_assets(app, get_settings())
+    app.state.route_roles = route_roles()
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def situation_map() -> HTMLResponse:
-        return HTMLResponse(situation_map_html())
+    def situation_map(request: Request) -> HTMLResponse:
+        return _render(request, "situation-map.html", "situation-map", with_map=True)
+
+    @app.get("/trips/{trip_id}", response_class=HTMLResponse, include_in_schema=False)
+    def trip_review(request: Request, trip_id: int = PathParam(ge=1)) -> HTMLResponse:
+        return _render(request, "trip-review.html", "trip-review", with_map=True, trip_id=trip_id)
+
+    @app.get("/checkpoints/{code}", response_class=HTMLResponse, include_in_schema=False)
+    def checkpoint_desk(request: Request, code: str = PathParam(pattern=r"^[A-Za-z0-9-]{2,20}$")) -> HTMLResponse:
+        return _render(request, "checkpoint-desk.html", "checkpoint-desk", code=code.upper())

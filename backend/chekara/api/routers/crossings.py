@@ -16,8 +16,7 @@ from chekara.db.models.checkpoint_ops import CROSSING_STATUSES
 from chekara.domain.plates import PlateError, normalize_plate
 from chekara.domain.roles import Actor, Role
 from chekara.errors import InvalidInput
-from chekara.services import crossings
-from chekara.services.channels import channel_for
+from chekara.services import channels, crossings
 
 router = APIRouter(prefix="/crossings", tags=["crossings"])
 
@@ -124,7 +123,7 @@ class CrossingSummary(BaseModel):
         return cls(
             id=c.id, checkpoint=c.checkpoint.code, plate=c.plate, plate_as_read=c.plate_as_read,
             plate_match_kind=c.plate_match_kind, plate_match_confidence=c.plate_match_confidence,
-            direction=c.direction, status=c.status, channel=channel_for(session, c.declaration).value,
+            direction=c.direction, status=c.status, channel=channels.channel_for(session, c.declaration).value,
             due_steps=[s.value for s in crossings.due_now(session, c)],
             declaration_number=c.declaration.number if c.declaration else None,
             entered_at=c.entered_at, released_at=c.released_at, exited_at=c.exited_at, processing_min=processing,
@@ -140,6 +139,7 @@ class CrossingDetail(CrossingSummary):
 
     @classmethod
     def of(cls, session: Session, c: Crossing) -> "CrossingDetail":
+        session.refresh(c, ["plate_reads", "weighings", "findings"])  # read-only relationships, as they are now
         raised = session.scalars(select(Alert).where(Alert.subject == f"crossing:{c.id}").order_by(Alert.id))
         return cls(
             **CrossingSummary.of(session, c).model_dump(),

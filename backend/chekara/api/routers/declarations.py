@@ -15,8 +15,7 @@ from chekara.api.routers.crossings import FindingPublic
 from chekara.db.models import Declaration
 from chekara.domain.bishkek_time import today_in_bishkek
 from chekara.domain.roles import Actor, Role
-from chekara.services import declarations
-from chekara.services.channels import channel_for
+from chekara.services import channels, declarations
 
 router = APIRouter(prefix="/declarations", tags=["declarations"])
 
@@ -108,9 +107,10 @@ class DeclarationPublic(BaseModel):
     @classmethod
     def of(cls, session: Session, d: Declaration, outcome: str | None = None) -> "DeclarationPublic":
         owed = d.kind == "import"
+        session.refresh(d, ["findings", "crossings"])  # read-only relationships: load them as they are now
         return cls(
             number=d.number, kind=d.kind, status=declarations.declaration_status(d),
-            channel=channel_for(session, d).value, declaration_date=d.declaration_date,
+            channel=channels.channel_for(session, d).value, declaration_date=d.declaration_date,
             vehicle_plate=d.vehicle_plate, trailer_plate=d.trailer_plate, declared_gross_kg=d.declared_gross_kg,
             consignor=d.consignor, consignee=d.consignee, dispatch_country=d.dispatch_country,
             destination_country=d.destination_country,

@@ -1,8 +1,10 @@
 """The ORM models; importing this package registers every table on Base.metadata."""
 
 from chekara.db.models.alerts import Alert, AlertNote
+from chekara.db.models.analytics import AnalyticsWatermark, CellHour, CellHourTrip, H3Cell
 from chekara.db.models.audit import AuditEntry
 from chekara.db.models.base import Base
+from chekara.db.models.callcenter import Inquiry, InquiryNote
 from chekara.db.models.checkpoint_ops import (
     Crossing,
     CrossingStep,
@@ -18,6 +20,10 @@ from chekara.db.models.security import ApiToken, User
 from chekara.db.models.tracking import Device, Position, Trip, TripDevice
 
 __all__ = [
+    "AnalyticsWatermark",
+    "CellHour",
+    "CellHourTrip",
+    "H3Cell",
     "Alert",
     "AlertNote",
     "ApiToken",
@@ -28,6 +34,8 @@ __all__ = [
     "CorridorSegment",
     "Device",
     "ExchangeRate",
+    "Inquiry",
+    "InquiryNote",
     "Position",
     "StopZone",
     "Trip",

@@ -1,90 +1,210 @@
-// The situation map: offline basemap, then checkpoints and corridors from the API.
-// The API token is kept in this browser's localStorage after sign-in.
+// The situation map: checkpoints (coloured by border kind, with the vehicles inside), corridors,
+// convoys in transit moved by polling the live endpoint every 2 s, and the alert panel fed by the event stream.
 (function () {
   "use strict";
-  var TOKEN_KEY = "chekara.token";
-  var BORDER_COLOURS = { eaeu: "#1f77b4", external: "#d62728", inland: "#2ca02c" };
-  var layers = {};
+  const C = window.Chekara;
+  const M = window.ChekaraMap;
+  const A = window.ChekaraAlerts;
+  const CONVOY_POLL_MS = 2000;
+  const QUEUE_POLL_MS = 30000;
+  const QUEUE_ROUTE = "/api/v1/checkpoints/{code}/queue";
 
-  function status(text) { document.getElementById("status").textContent = text; }
+  const map = M.theMap();
+  // What the page shows, kept for redrawing (and read by the browser tests).
+  const state = { convoys: new Map(), polls: 0, alerts: new Map(), fresh: new Set(), queues: new Map(), checkpoints: [] };
+  window.chekaraSituation = state;
+  const layers = { corridors: L.layerGroup().addTo(map), checkpoints: L.layerGroup().addTo(map), queues: L.layerGroup().addTo(map), convoys: L.layerGroup().addTo(map) };
 
-  function api(path) {
-    var token = localStorage.getItem(TOKEN_KEY);
-    return fetch(path, { headers: { Authorization: "Bearer " + token } }).then(function (r) {
-      if (!r.ok) {
-        return r.json().then(function (body) { throw new Error(body.error ? body.error.message : r.statusText); });
-      }
-      return r.json();
-    });
+  M.loadBasemap(map).catch(C.failed);
+
+  // ---- checkpoints and corridors --------------------------------------------------------------
+
+  function checkpointPopup(p) {
+    const queue = state.queues.get(p.code);
+    return C.el("div", { className: "popup" }, [
+      C.el("strong", { text: M.checkpointName(p) }), C.el("br"),
+      C.t("border_kind." + p.border_kind, null, p.border_kind) + (p.country ? " · " + p.country : ""), C.el("br"),
+      queue ? C.t("queue.summary", { inside: queue.inside, wait: C.formatMinutes(queue.estimated_wait_min) }) : null,
+      queue ? C.el("br") : null,
+      C.el("a", { href: "/checkpoints/" + encodeURIComponent(p.code), text: C.t("situation.open_desk") }),
+    ]);
   }
 
-  function loadBasemap(map) {
-    return fetch(window.chekaraBasemapUrl).then(function (r) { return r.json(); }).then(function (countries) {
-      layers.basemap = L.geoJSON(countries, {
-        style: function (f) {
-          var home = f.properties.iso_numeric === "417";
-          return { color: "#6b7785", weight: home ? 2 : 1, fillColor: home ? "#f4f1e6" : "#e3e6ea", fillOpacity: 1 };
-        },
-        interactive: false,
-      }).addTo(map);
-      layers.basemap.bringToBack();
-      map.chekaraBasemapCount = countries.features.length;
-    });
-  }
-
-  function loadReference(map) {
-    return Promise.all([api("/api/v1/corridors"), api("/api/v1/checkpoints")]).then(function (res) {
-      var corridors = res[0], checkpoints = res[1];
-      if (layers.corridors) { map.removeLayer(layers.corridors); map.removeLayer(layers.checkpoints); }
-      layers.corridors = L.geoJSON(corridors, {
-        style: { color: "#8c564b", weight: 3, opacity: 0.8 },
-        onEachFeature: function (f, layer) {
-          layer.bindTooltip(f.properties.name + " (" + (f.properties.length_m / 1000).toFixed(0) + " km)");
-        },
-      }).addTo(map);
-      layers.checkpoints = L.geoJSON(checkpoints, {
-        pointToLayer: function (f, latlng) {
-          return L.circleMarker(latlng, {
-            radius: 7, color: "#222", weight: 1, fillOpacity: 0.9,
-            fillColor: BORDER_COLOURS[f.properties.border_kind] || "#999",
-          });
-        },
-        onEachFeature: function (f, layer) {
-          var p = f.properties;
-          var text = document.createElement("div");
-          text.textContent = p.name_en + " / " + p.name_ru + (p.country ? " → " + p.country : "");
-          layer.bindPopup(text);
-          layer.bindTooltip(p.code);
-        },
-      }).addTo(map);
-      map.chekaraCheckpointCount = checkpoints.features.length;
-      status(checkpoints.features.length + " checkpoints, " + corridors.features.length + " corridors");
-    });
-  }
-
-  function signedIn(map) {
-    return api("/api/v1/me").then(function (me) {
-      var who = document.getElementById("who");
-      who.hidden = false;
-      who.textContent = "Signed in: " + me.name + " (" + me.role + ")";
-      document.getElementById("sign-in").hidden = true;
-      return loadReference(map);
-    });
-  }
-
-  document.addEventListener("DOMContentLoaded", function () {
-    var map = window[window.chekaraMapName];
-    window.chekaraMap = map;
-    loadBasemap(map).catch(function (e) { status("basemap: " + e.message); });
-    document.getElementById("sign-in").addEventListener("submit", function (ev) {
-      ev.preventDefault();
-      localStorage.setItem(TOKEN_KEY, document.getElementById("token").value.trim());
-      signedIn(map).catch(function (e) { localStorage.removeItem(TOKEN_KEY); status(e.message); });
-    });
-    if (localStorage.getItem(TOKEN_KEY)) {
-      signedIn(map).catch(function (e) { localStorage.removeItem(TOKEN_KEY); status(e.message); });
-    } else {
-      status("Sign in with a token to see checkpoints and corridors.");
+  async function loadReference() {
+    const [corridors, checkpoints] = await Promise.all([C.api("/api/v1/corridors"), C.api("/api/v1/checkpoints")]);
+    layers.corridors.clearLayers();
+    for (const f of corridors.features) {
+      const line = L.polyline(f.geometry.coordinates.map((c) => [c[1], c[0]]), { color: "#8c564b", weight: 3, opacity: 0.75 });
+      line.bindTooltip(C.t("situation.corridor_tooltip", { name: f.properties.name, km: C.formatNumber(f.properties.length_m / 1000) }));
+      layers.corridors.addLayer(line);
     }
+    layers.checkpoints.clearLayers();
+    state.checkpoints = checkpoints.features;
+    for (const f of checkpoints.features) {
+      const p = f.properties;
+      const marker = L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
+        radius: 7, color: "#222", weight: 1, fillOpacity: 0.9, fillColor: M.BORDER_COLOURS[p.border_kind] || "#999",
+      });
+      marker.bindTooltip(M.checkpointName(p));
+      marker.bindPopup(() => checkpointPopup(p));
+      layers.checkpoints.addLayer(marker);
+    }
+    map.chekaraCheckpointCount = checkpoints.features.length;
+  }
+
+  // ---- queues: a badge with the vehicles inside each checkpoint ---------------------------------
+
+  async function pollQueues() {
+    if (!C.may("GET", QUEUE_ROUTE)) return;
+    setTimeout(pollQueues, QUEUE_POLL_MS);
+    const answers = await Promise.all(state.checkpoints.map((f) =>
+      C.api(QUEUE_ROUTE.replace("{code}", encodeURIComponent(f.properties.code))).catch(() => null)));
+    layers.queues.clearLayers();
+    let inside = 0;
+    state.checkpoints.forEach((f, i) => {
+      const queue = answers[i];
+      if (!queue) return;
+      state.queues.set(f.properties.code, queue);
+      inside += queue.inside;
+      if (queue.inside === 0) return;
+      const badge = L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
+        icon: L.divIcon({ className: "queue-badge", html: C.el("span", { text: String(queue.inside) }), iconSize: null, iconAnchor: [-6, 18] }),
+        keyboard: false,
+      });
+      badge.bindTooltip(C.t("queue.summary", { inside: queue.inside, wait: C.formatMinutes(queue.estimated_wait_min) }));
+      badge.on("click", () => { location.href = "/checkpoints/" + encodeURIComponent(f.properties.code); });
+      layers.queues.addLayer(badge);
+    });
+    document.getElementById("count-at-checkpoints").textContent = C.formatNumber(inside);
+  }
+
+  // ---- convoys --------------------------------------------------------------------------------
+
+  function convoyIcon(p) {
+    const alerting = p.open_alerts > 0;
+    const arrow = C.el("span", { className: "arrow" });
+    if (p.heading_deg !== null && p.heading_deg !== undefined) arrow.style.transform = `rotate(${Number(p.heading_deg)}deg)`;
+    else arrow.classList.add("still");
+    const body = C.el("span", { className: "convoy" + (alerting ? " alerting" : ""), dataset: { tripId: p.trip_id } }, [
+      arrow, alerting ? C.el("span", { className: "badge", text: String(p.open_alerts) }) : null,
+    ]);
+    return L.divIcon({ className: "convoy-icon", html: body, iconSize: [22, 22], iconAnchor: [11, 11] });
+  }
+
+  function convoyTooltip(p) {
+    return C.el("div", {}, [
+      C.el("strong", { text: p.declaration_number }), C.el("br"),
+      (p.vehicle_plates || []).join(", "), C.el("br"),
+      C.t("convoy.corridor", { corridor: p.corridor }), C.el("br"),
+      C.t("convoy.speed", { speed: C.formatNumber(p.speed_kmh) }), " · ", C.formatTime(p.last_fix_at), C.el("br"),
+      p.open_alerts > 0 ? C.t("convoy.open_alerts", { n: p.open_alerts }) : C.t("convoy.no_alerts"),
+    ]);
+  }
+
+  function showConvoys(collection) {
+    const seen = new Set();
+    for (const f of collection.features) {
+      const p = f.properties;
+      const at = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+      seen.add(p.trip_id);
+      let entry = state.convoys.get(p.trip_id);
+      if (!entry) {
+        const marker = L.marker(at, { icon: convoyIcon(p), riseOnHover: true });
+        marker.on("click", () => { location.href = "/trips/" + p.trip_id; });
+        marker.bindTooltip(convoyTooltip(p));
+        layers.convoys.addLayer(marker);
+        entry = { marker, properties: p };
+        state.convoys.set(p.trip_id, entry);
+      } else {
+        entry.marker.setLatLng(at);
+        if (entry.properties.open_alerts !== p.open_alerts || entry.properties.heading_deg !== p.heading_deg) {
+          entry.marker.setIcon(convoyIcon(p));
+        }
+        entry.marker.setTooltipContent(convoyTooltip(p));
+        entry.properties = p;
+      }
+    }
+    for (const [tripId, entry] of state.convoys) {
+      if (!seen.has(tripId)) {
+        layers.convoys.removeLayer(entry.marker);
+        state.convoys.delete(tripId);
+      }
+    }
+    document.getElementById("count-convoys").textContent = C.formatNumber(state.convoys.size);
+  }
+
+  let pollTimer = null;
+  async function pollConvoys() {
+    clearTimeout(pollTimer);
+    try {
+      showConvoys(await C.api("/api/v1/live/convoys"));
+      state.polls += 1;
+    } catch (error) {
+      C.failed(error);
+    }
+    pollTimer = setTimeout(pollConvoys, CONVOY_POLL_MS);
+  }
+
+  // ---- alerts ---------------------------------------------------------------------------------
+
+  function renderAlerts() {
+    const open = [...state.alerts.values()].filter((a) => a.status !== "resolved").sort(A.newestFirst);
+    const list = document.getElementById("alert-list");
+    C.replaceChildren(list, open.map((alert) => A.item(alert, { onChange: upsertAlert, fresh: state.fresh.has(alert.id) })));
+    document.getElementById("no-alerts").hidden = open.length > 0;
+    document.getElementById("count-alerts").textContent = C.formatNumber(open.length);
+    const byType = new Map();
+    for (const alert of open) byType.set(alert.type, (byType.get(alert.type) || 0) + 1);
+    C.replaceChildren(document.getElementById("alerts-by-type"),
+      [...byType].sort((a, b) => b[1] - a[1]).map(([type, n]) => C.el("li", { className: "chip" }, [A.typeName(type) + " ", C.el("b", { text: String(n) })])));
+  }
+
+  function upsertAlert(alert, fresh) {
+    if (alert.status === "resolved") state.alerts.delete(alert.id);
+    else state.alerts.set(alert.id, Object.assign(state.alerts.get(alert.id) || {}, alert));
+    if (fresh) state.fresh.add(alert.id);
+    renderAlerts();
+  }
+
+  async function loadAlerts() {
+    const [open, acknowledged] = await Promise.all([
+      C.api("/api/v1/alerts?status=open&limit=500"), C.api("/api/v1/alerts?status=acknowledged&limit=500"),
+    ]);
+    state.alerts.clear();
+    for (const alert of open.concat(acknowledged)) state.alerts.set(alert.id, alert);
+    renderAlerts();
+  }
+
+  /** The event stream: alerts as they are raised or change, trip status changes. */
+  function listen() {
+    const stream = new EventSource("/api/v1/stream?token=" + encodeURIComponent(C.token()));
+    const badge = document.getElementById("stream-state");
+    let dropped = false;
+    stream.addEventListener("open", () => {
+      badge.textContent = C.t("stream.live");
+      badge.className = "stream-state live";
+      // Alerts raised while the stream was down are not replayed: read the list again.
+      if (dropped) loadAlerts().catch(C.failed);
+    });
+    stream.addEventListener("error", () => {
+      dropped = true;
+      badge.textContent = C.t("stream.reconnecting");
+      badge.className = "stream-state down";
+    });
+    stream.addEventListener("alert", (event) => upsertAlert(JSON.parse(event.data), true));
+    stream.addEventListener("trip", () => pollConvoys());
+    window.addEventListener("pagehide", () => stream.close());
+    state.stream = stream;
+  }
+
+  C.page(async () => {
+    try {
+      await loadReference();
+    } catch (error) {
+      C.failed(error);
+    }
+    pollConvoys();
+    loadAlerts().catch(C.failed).then(listen);
+    pollQueues().catch(C.failed);
   });
 })();

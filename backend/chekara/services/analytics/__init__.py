@@ -1,0 +1,1 @@
+"""Analytics use cases: rollups, heatmaps, stops, dwell, learned corridors, checkpoint statistics, exports."""

@@ -1,0 +1,286 @@
+"""Hourly H3 rollups of positions, kept up to date incrementally, or rebuilt from scratch.
+
+Per res-9 cell and UTC hour: fixes, fixes with a speed and their speed sum,
+dwell (chekara.domain.analytics.dwell: each fix owns the time to the
+device's next fix, capped), and the set of trips seen.
+
+**Never counting a fix twice.** A watermark on ``positions.id`` says which
+fixes are in the rollups: every id <= watermark, and no other. Ids are
+handed out at insert, so a late fix (an old timestamp arriving now) has a
+new id and is counted once, into the hour of its timestamp. An id is
+handed out when a transaction inserts, not when it commits, so a larger id
+can commit before a smaller one; the watermark only advances to a
+*settled* id: ``LOCK TABLE positions IN SHARE MODE`` waits for every
+transaction that is writing positions to finish (new writers wait a
+moment behind it), ``max(id)`` read then is final, and the lock is
+released at once by a commit, before any rollup work.
+
+**Late fixes and dwell.** When new fixes arrive, the dwell of each new fix
+is computed against the device's next fix (old or new), and each old fix
+whose next fix is now a new one (the fix just before a new one) gets the
+difference between its new and its old dwell. Summing those changes keeps
+the rollups equal to a rebuild; a test proves it with late fixes.
+
+Updaters and rebuilds serialise on the watermark row (SELECT … FOR UPDATE).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from chekara.domain.analytics.dwell import DWELL_CAP_S
+from chekara.domain.analytics.h3_cells import centre_lonlat, parents
+
+log = logging.getLogger("chekara.analytics")
+
+WATERMARK = "h3_cell_hours"
+#: Fixes per incremental round (one transaction each).
+UPDATE_CHUNK_FIXES = 100_000
+#: Fixes per rebuild step (a step per group of whole devices).
+REBUILD_CHUNK_FIXES = 1_000_000
+#: How long an update waits for in-flight position writes before skipping a round.
+SETTLE_LOCK_TIMEOUT = "5s"
+
+#: The UTC hour of a timestamp, whatever the session's time zone.
+_HOUR = "date_bin('1 hour', {ts}, TIMESTAMPTZ '2000-01-01 00:00:00+00')"
+#: A fix's dwell: milliseconds to the next fix, capped; NULL when there is no next fix.
+_DWELL_MS = "LEAST((EXTRACT(EPOCH FROM ({next_ts} - {ts})) * 1000)::bigint, :cap_ms)"
+_ADD_ON_CONFLICT = """
+    ON CONFLICT (hour, cell) DO UPDATE SET
+        fixes = h3_cell_hours.fixes + excluded.fixes,
+        speed_fixes = h3_cell_hours.speed_fixes + excluded.speed_fixes,
+        speed_kmh_sum = h3_cell_hours.speed_kmh_sum + excluded.speed_kmh_sum,
+        dwell_ms = h3_cell_hours.dwell_ms + excluded.dwell_ms
+"""
+
+
+def _next_ts(alias: str, below: str) -> str:
+    """The device's next fix time after alias.ts among fixes with id <= :below (NULL when none)."""
+    return (
+        f"(SELECT p.ts FROM positions p WHERE p.device_id = {alias}.device_id AND p.ts > {alias}.ts"
+        f" AND p.id <= :{below} ORDER BY p.ts LIMIT 1)"
+    )
+
+
+_DELTA_CELL_HOURS = f"""
+WITH new AS (
+    SELECT id, device_id, ts, h3_r9, speed_kmh FROM positions WHERE id > :low AND id <= :high
+),
+new_fixes AS (
+    SELECT n.ts, n.h3_r9, n.speed_kmh, {_DWELL_MS.format(next_ts=_next_ts("n", "high"), ts="n.ts")} AS dwell_ms
+    FROM new n
+),
+split AS (  -- old fixes whose next fix is now a new one: a late fix split their interval, or it is their first next
+    SELECT DISTINCT prev.id, prev.device_id, prev.ts, prev.h3_r9
+    FROM new n
+    CROSS JOIN LATERAL (
+        SELECT p.id, p.device_id, p.ts, p.h3_r9 FROM positions p
+        WHERE p.device_id = n.device_id AND p.ts < n.ts AND p.id <= :high ORDER BY p.ts DESC LIMIT 1
+    ) prev
+    WHERE prev.id <= :low
+),
+split_change AS (
+    SELECT s.ts, s.h3_r9,
+        COALESCE({_DWELL_MS.format(next_ts=_next_ts("s", "high"), ts="s.ts")}, 0)
+        - COALESCE({_DWELL_MS.format(next_ts=_next_ts("s", "low"), ts="s.ts")}, 0) AS dwell_ms
+    FROM split s
+),
+delta AS (
+    SELECT {_HOUR.format(ts="ts")} AS hour, h3_r9 AS cell, 1 AS fixes, (speed_kmh IS NOT NULL)::int AS speed_fixes,
+           COALESCE(speed_kmh::numeric, 0) AS speed_kmh_sum, COALESCE(dwell_ms, 0) AS dwell_ms
+    FROM new_fixes
+    UNION ALL
+    SELECT {_HOUR.format(ts="ts")}, h3_r9, 0, 0, 0, dwell_ms FROM split_change
+)
+INSERT INTO h3_cell_hours (hour, cell, fixes, speed_fixes, speed_kmh_sum, dwell_ms)
+SELECT hour, cell, sum(fixes), sum(speed_fixes), sum(speed_kmh_sum), sum(dwell_ms) FROM delta GROUP BY hour, cell
+{_ADD_ON_CONFLICT}
+"""
+
+_DELTA_TRIPS = f"""
+INSERT INTO h3_cell_hour_trips (hour, cell, trip_id)
+SELECT DISTINCT {_HOUR.format(ts="ts")}, h3_r9, trip_id FROM positions
+WHERE id > :low AND id <= :high AND trip_id IS NOT NULL
+ON CONFLICT DO NOTHING
+"""
+
+_REBUILD_CELL_HOURS = f"""
+INSERT INTO h3_cell_hours (hour, cell, fixes, speed_fixes, speed_kmh_sum, dwell_ms)
+SELECT {_HOUR.format(ts="ts")}, h3_r9, count(*), count(speed_kmh), COALESCE(sum(speed_kmh::numeric), 0),
+       COALESCE(sum(dwell_ms), 0)
+FROM (
+    SELECT ts, h3_r9, speed_kmh,
+           {_DWELL_MS.format(next_ts="lead(ts) OVER (PARTITION BY device_id ORDER BY ts)", ts="ts")} AS dwell_ms
+    FROM positions WHERE id <= :high AND device_id >= :first_device AND device_id <= :last_device
+) f
+GROUP BY 1, 2
+{_ADD_ON_CONFLICT}
+"""
+
+_REBUILD_TRIPS = f"""
+INSERT INTO h3_cell_hour_trips (hour, cell, trip_id)
+SELECT DISTINCT {_HOUR.format(ts="ts")}, h3_r9, trip_id FROM positions
+WHERE id <= :high AND device_id >= :first_device AND device_id <= :last_device AND trip_id IS NOT NULL
+ON CONFLICT DO NOTHING
+"""
+
+_MISSING_CELLS = """
+SELECT DISTINCT r.cell FROM h3_cell_hours r
+WHERE NOT EXISTS (SELECT 1 FROM h3_cells c WHERE c.cell = r.cell)
+"""
+
+_MISSING_CELLS_OF_RANGE = """
+SELECT DISTINCT p.h3_r9 FROM positions p
+WHERE p.id > :low AND p.id <= :high AND NOT EXISTS (SELECT 1 FROM h3_cells c WHERE c.cell = p.h3_r9)
+"""
+
+
+@dataclass(frozen=True)
+class RollupReport:
+    #: Fixes added to the rollups by this run.
+    fixes: int
+    #: The watermark after the run: every position id up to it is counted.
+    position_id: int
+
+
+Progress = Callable[[int, int], None]  # (fixes done, fixes in all)
+
+
+def settled_position_id(session: Session) -> int | None:
+    """The largest position id with no smaller id still uncommitted; None if writers hold the table too long.
+
+    Commits (which releases the lock at once).
+    """
+    try:
+        session.execute(text(f"SET LOCAL lock_timeout = '{SETTLE_LOCK_TIMEOUT}'"))
+        session.execute(text("LOCK TABLE positions IN SHARE MODE"))
+        horizon = int(session.scalar(text("SELECT COALESCE(max(id), 0) FROM positions")))
+    except OperationalError:
+        session.rollback()
+        log.warning("positions stayed locked by writers for %s; rollups wait for the next round", SETTLE_LOCK_TIMEOUT)
+        return None
+    session.commit()
+    return horizon
+
+
+def _locked_watermark(session: Session) -> int:
+    session.execute(
+        text("INSERT INTO analytics_watermarks (name, position_id) VALUES (:name, 0) ON CONFLICT DO NOTHING"),
+        {"name": WATERMARK},
+    )
+    return int(session.scalar(
+        text("SELECT position_id FROM analytics_watermarks WHERE name = :name FOR UPDATE"), {"name": WATERMARK}
+    ))
+
+
+def _set_watermark(session: Session, position_id: int) -> None:
+    session.execute(
+        text("UPDATE analytics_watermarks SET position_id = :id, updated_at = now() WHERE name = :name"),
+        {"id": position_id, "name": WATERMARK},
+    )
+
+
+def watermark(session: Session) -> tuple[int, object]:
+    """(position id, when it last moved) of the rollups; (0, None) before the first run."""
+    row = session.execute(
+        text("SELECT position_id, updated_at FROM analytics_watermarks WHERE name = :name"), {"name": WATERMARK}
+    ).first()
+    return (int(row[0]), row[1]) if row else (0, None)
+
+
+def _add_cells(session: Session, cells: list[int]) -> None:
+    """Record new res-9 cells with their parents and centre (computed here, in Python, with h3)."""
+    rows = []
+    for cell in cells:
+        up = parents(cell)
+        lon, lat = centre_lonlat(cell)
+        rows.append({"cell": cell, "r8": up[8], "r7": up[7], "r6": up[6], "r5": up[5], "lon": lon, "lat": lat})
+    if rows:
+        session.execute(
+            text("INSERT INTO h3_cells (cell, r8, r7, r6, r5, lon, lat) VALUES (:cell, :r8, :r7, :r6, :r5, :lon, :lat)"
+                 " ON CONFLICT DO NOTHING"),
+            rows,
+        )
+
+
+def update_rollups(session: Session, chunk_fixes: int = UPDATE_CHUNK_FIXES, progress: Progress | None = None) -> RollupReport:
+    """Count every settled fix not yet counted; one transaction per chunk of ids (commits)."""
+    horizon = settled_position_id(session)
+    if horizon is None:
+        return RollupReport(0, watermark(session)[0])
+    counted = 0
+    start = None
+    while True:
+        low = _locked_watermark(session)
+        start = low if start is None else start
+        if low >= horizon:
+            session.commit()
+            return RollupReport(counted, low)
+        high = min(horizon, low + chunk_fixes)
+        params = {"low": low, "high": high, "cap_ms": DWELL_CAP_S * 1000}
+        session.execute(text(_DELTA_CELL_HOURS), params)
+        session.execute(text(_DELTA_TRIPS), {"low": low, "high": high})
+        _add_cells(session, list(session.scalars(text(_MISSING_CELLS_OF_RANGE), {"low": low, "high": high})))
+        counted += int(session.scalar(
+            text("SELECT count(*) FROM positions WHERE id > :low AND id <= :high"), {"low": low, "high": high}
+        ))
+        _set_watermark(session, high)
+        session.commit()
+        if progress:
+            progress(high - start, horizon - start)
+
+
+def _device_groups(session: Session, high: int, chunk_fixes: int) -> list[tuple[int, int, int]]:
+    """Consecutive device ids grouped into steps of about chunk_fixes fixes: (first, last, fixes)."""
+    groups: list[tuple[int, int, int]] = []
+    first = last = None
+    size = 0
+    for device_id, fixes in session.execute(
+        text("SELECT device_id, count(*) FROM positions WHERE id <= :high GROUP BY device_id ORDER BY device_id"),
+        {"high": high},
+    ):
+        if first is None:
+            first = device_id
+        last, size = device_id, size + fixes
+        if size >= chunk_fixes:
+            groups.append((first, last, size))
+            first, size = None, 0
+    if first is not None:
+        groups.append((first, last, size))
+    return groups
+
+
+def rebuild_rollups(session: Session, chunk_fixes: int = REBUILD_CHUNK_FIXES, progress: Progress | None = None) -> RollupReport:
+    """Recompute every rollup from the raw positions, in one transaction (readers see the old numbers until it commits).
+
+    Dwell here comes from a window over each device's fixes (lead(ts)), not
+    from the incremental corrections, so comparing the two checks both.
+    """
+    horizon = settled_position_id(session)
+    if horizon is None:
+        raise RuntimeError("positions stayed locked by writers; try again")
+    _locked_watermark(session)
+    session.execute(text("DELETE FROM h3_cell_hours"))
+    session.execute(text("DELETE FROM h3_cell_hour_trips"))
+    groups = _device_groups(session, horizon, chunk_fixes)
+    total = sum(g[2] for g in groups)
+    done = 0
+    if progress:
+        progress(0, total)
+    for first, last, fixes in groups:
+        params = {"high": horizon, "first_device": first, "last_device": last}
+        session.execute(text(_REBUILD_CELL_HOURS), params | {"cap_ms": DWELL_CAP_S * 1000})
+        session.execute(text(_REBUILD_TRIPS), params)
+        done += fixes
+        if progress:
+            progress(done, total)
+    _add_cells(session, list(session.scalars(text(_MISSING_CELLS))))
+    _set_watermark(session, horizon)
+    session.commit()
+    return RollupReport(total, horizon)

@@ -1,0 +1,130 @@
+"""The situation map in a real browser: sign-in, checkpoints and corridors offline, convoys moving, live alerts."""
+
+from __future__ import annotations
+
+from tests.e2e.browser_support import (  # noqa: F401  (browser, open_page are fixtures)
+    WAIT_MS, api, browser, convoy, file_declaration, open_page, unique_number, unique_plate,
+)
+
+ACK_ROUTE = "POST /api/v1/alerts/{alert_id}/ack"
+
+
+def test_signing_in_shows_checkpoints_and_corridors_offline(open_page, live_server):
+    visit = open_page("/")
+    page = visit.page
+    page.wait_for_function("window.chekaraMap && window.chekaraMap.chekaraBasemapCount > 10")
+    assert page.is_visible("#sign-in")
+    page.fill("#token", live_server.tokens["operator"])
+    page.click("#sign-in button")
+    page.wait_for_function("window.chekaraMap.chekaraCheckpointCount >= 14")
+    assert page.is_hidden("#sign-in-panel")
+    assert "e2e-operator" in page.inner_text("#who")
+    assert page.evaluate("localStorage.getItem('chekara.token')") == live_server.tokens["operator"]
+    page.wait_for_function("window.chekaraSituation.polls > 0")
+    visit.assert_clean()
+
+
+def test_a_bad_token_is_refused_and_forgotten(open_page):
+    visit = open_page("/")
+    visit.page.fill("#token", "chk_wrong")
+    visit.page.click("#sign-in button")
+    visit.page.wait_for_function("document.getElementById('status').textContent.includes('unknown or revoked')")
+    assert visit.page.evaluate("localStorage.getItem('chekara.token')") is None
+    assert visit.page.is_visible("#sign-in")
+
+
+def test_a_device_token_gets_no_page(open_page):
+    visit = open_page("/", role="device")
+    visit.page.wait_for_function("document.getElementById('status').textContent.includes('device')")
+    assert visit.page.is_visible("#sign-in")
+    assert visit.page.evaluate("localStorage.getItem('chekara.token')") is None
+
+
+def test_a_convoy_moves_between_polls_and_a_new_alert_arrives_without_a_reload(open_page, live_server):
+    number = unique_number("MAP")
+    trip_id, track = convoy(live_server, number, "01 777 KGA")
+    client = api(live_server)
+    client.post_fixes(track.drive(6).fixes)  # leaves Bishkek: in transit
+    visit = open_page("/", role="operator")
+    page = visit.page
+    page.wait_for_function(f"window.chekaraSituation && window.chekaraSituation.convoys.has({trip_id})")
+    page.wait_for_function("document.getElementById('stream-state').classList.contains('live')")
+    page.evaluate("window.notReloaded = true")
+    before = page.evaluate(f"window.chekaraSituation.convoys.get({trip_id}).marker.getLatLng()")
+    polls = page.evaluate("window.chekaraSituation.polls")
+
+    sent = len(track.fixes)
+    client.post_fixes(track.drive(4).drive(5, offset_m=3000).fixes[sent:])  # moves on, then leaves the corridor
+    page.wait_for_function(
+        """([id, lat, lng, polls]) => {
+             const s = window.chekaraSituation, at = s.convoys.get(id).marker.getLatLng();
+             return s.polls > polls && (at.lat !== lat || at.lng !== lng);
+           }""",
+        arg=[trip_id, before["lat"], before["lng"], polls],
+    )
+    # A locator, not a handle: the panel is redrawn whenever an alert arrives.
+    alert = page.locator(f"#alert-list li[data-type=route_deviation][data-trip-id='{trip_id}']")
+    alert.wait_for(timeout=WAIT_MS)
+    assert page.evaluate("window.notReloaded") is True
+    assert "open" in alert.inner_text()
+    # The marker says the convoy has an open alert.
+    page.wait_for_selector(f".convoy.alerting[data-trip-id='{trip_id}']")
+    assert int(page.inner_text("#count-alerts")) >= 1
+
+    alert.locator("button.ack").click()
+    page.wait_for_selector(f"#alert-list li.status-acknowledged[data-trip-id='{trip_id}']")
+    assert client.call("GET", f"/api/v1/alerts?trip_id={trip_id}&type=route_deviation").json()[0]["status"] == "acknowledged"
+    visit.screenshot("situation-map")
+    visit.assert_clean()
+
+
+def test_a_planner_sees_alerts_but_no_acknowledge_button(open_page, live_server):
+    number = unique_number("PLN")
+    trip_id, track = convoy(live_server, number, "01 778 KGA")
+    api(live_server).post_fixes(track.drive(5).drive(5, offset_m=3000).fixes)
+    visit = open_page("/", role="planner")
+    page = visit.page
+    page.wait_for_selector(f"#alert-list li[data-trip-id='{trip_id}']")
+    assert page.evaluate(f"Chekara.may(...{ACK_ROUTE.split(' ')!r})") is False
+    assert page.query_selector_all("#alert-list button.ack") == []
+    visit.assert_clean()
+
+
+def test_from_an_alert_the_trip_page_opens_with_corridor_track_and_alert(open_page, live_server):
+    number = unique_number("TRP")
+    plate = unique_plate()
+    file_declaration(live_server, number, plate, entry="TORUGART", exit_="AK-JOL", kind="transit")
+    trip_id, track = convoy(live_server, number, plate)
+    # Out of Bishkek, a detour off the corridor and back, an unauthorized halt, on again.
+    track.drive(25).drive(12, offset_m=3000).drive(10).stop(20).drive(15)
+    api(live_server).post_fixes(track.fixes)
+
+    visit = open_page("/", role="supervisor")
+    page = visit.page
+    alert = page.locator(f"#alert-list li[data-type=route_deviation][data-trip-id='{trip_id}']")
+    with page.expect_navigation():
+        alert.locator("a.open").click()
+    assert page.url.endswith(f"/trips/{trip_id}")
+    page.wait_for_function("window.chekaraMap && window.chekaraMap.chekaraCorridorDrawn === true")
+    assert page.evaluate("window.chekaraMap.chekaraTrackFixes") == len(track.fixes)
+    page.wait_for_selector("#trip-alerts li[data-type=route_deviation]")
+    page.wait_for_selector("#trip-alerts li[data-type=unauthorized_stop]")
+    assert page.query_selector_all("#timeline .mark:not(.stop)")
+    assert len(page.query_selector_all("#trip-stops tr.pick")) >= 1
+    page.wait_for_selector(f"#declaration >> text={number}")
+    assert f"Trip {trip_id}" in page.inner_text("#trip-title")
+    assert "BISHKEK → OSH" in page.inner_text("#trip-facts")
+
+    # Replay: from the start, the clock runs forward.
+    page.fill("#replay-slider", "0")
+    page.dispatch_event("#replay-slider", "input")
+    start = page.evaluate("window.chekaraTrip.time")
+    page.click("#replay-play")
+    page.wait_for_function("t => window.chekaraTrip.time > t + 60000", arg=start)
+    page.click("#replay-play")  # pause
+    assert page.evaluate("window.chekaraTrip.playing") is False
+    # An alert on the timeline moves the replay to when it was raised.
+    page.click("#timeline .mark:not(.stop)")
+    page.wait_for_function("window.chekaraMap.chekaraReplayAlertsSoFar >= 1")
+    visit.screenshot("trip-review")
+    visit.assert_clean()
