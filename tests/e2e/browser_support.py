@@ -49,6 +49,10 @@ class Visit:
         foreign = [u for u in self.requests if not u.startswith(("data:", "blob:")) and urlparse(u).netloc != ours]
         assert foreign == [], f"requests left the app: {foreign}"
 
+    def goto(self, path: str) -> None:
+        """Another page in the same browser tab (the token and language stay)."""
+        self.page.goto(self.base_url + path, wait_until="domcontentloaded")
+
     def screenshot(self, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
@@ -85,7 +89,7 @@ def open_page(browser: Browser, live_server) -> Iterator[Callable[..., Visit]]:
         page.on("console", lambda m: m.type == "error" and seen.errors.append(m.text))
         page.on("pageerror", lambda e: seen.errors.append(str(e)))
         page.on("request", lambda r: seen.requests.append(r.url))
-        page.goto(live_server.url + path)
+        page.goto(live_server.url + path, wait_until="domcontentloaded")
         return seen
 
     yield visit

@@ -95,8 +95,8 @@ def test_from_an_alert_the_trip_page_opens_with_corridor_track_and_alert(open_pa
     plate = unique_plate()
     file_declaration(live_server, number, plate, entry="TORUGART", exit_="AK-JOL", kind="transit")
     trip_id, track = convoy(live_server, number, plate)
-    # Out of Bishkek, a detour off the corridor and back, an unauthorized halt, on again.
-    track.drive(25).drive(12, offset_m=3000).drive(10).stop(20).drive(15)
+    # Out of Bishkek, an unauthorized halt, on again, then off the corridor (still off: the alert stays open).
+    track.drive(25).stop(20).drive(15).drive(12, offset_m=3000)
     api(live_server).post_fixes(track.fixes)
 
     visit = open_page("/", role="supervisor")

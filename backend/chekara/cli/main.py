@@ -109,8 +109,10 @@ def audit_verify() -> None:
 def demo(
     host: str = typer.Option(None, "--host", help="address to listen on (default CHEKARA_HOST, 127.0.0.1)"),
     port: int = typer.Option(None, "--port", help="port (default CHEKARA_PORT, 8000)"),
+    traffic: bool = typer.Option(True, "--traffic/--no-traffic", help="run the simulator beside the server"),
+    convoys: int = typer.Option(40, "--convoys", min=1, max=500, help="simulated convoys on the road at once"),
 ) -> None:
-    """Everything `make demo` does after installing: database, schema, seed, demo tokens, server."""
+    """Everything `make demo` does after installing: database, schema, seed, demo tokens, server and traffic."""
     from chekara.db.migrate import upgrade_to_head
     from chekara.domain.roles import ROLES
     from chekara.services.seed import seed_reference_data
@@ -137,7 +139,12 @@ def demo(
     for role, token in tokens.items():
         print(f"  {role:<11} {token}")
     console.print("Ctrl-C stops the server; the database keeps running (`chekara db down` stops it).")
-    serve(host=host, port=port)
+    if not traffic:
+        serve(host=host, port=port)
+        return
+    from chekara.cli.simulate import serve_with_traffic  # the simulator's convoys (docs/DETECTION.md)
+
+    serve_with_traffic(tokens, host or settings.host, port or settings.port, convoys)
 
 
 def _import_fixes(fixes, total: int | None, batch_size: int) -> None:
@@ -211,6 +218,11 @@ def import_csv(
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     _import_fixes(rows, len(rows), batch_size)
+
+
+from chekara.cli.simulate import simulate  # noqa: E402 - the simulator's command lives with its helpers
+
+app.command("simulate")(simulate)
 
 
 @app.command("sweep")

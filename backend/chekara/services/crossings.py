@@ -108,7 +108,8 @@ def find_open_crossing(
     """The open crossing a read stands for; with lock, its row is locked (and re-read) for the change to come."""
     found = _match_crossing(plate_text, open_crossings(session, checkpoint_id))
     if found is not None and lock:
-        session.refresh(found[0], with_for_update=True)
+        session.execute(select(Crossing.id).where(Crossing.id == found[0].id).with_for_update())
+        session.refresh(found[0])
     return found
 
 

@@ -1,4 +1,4 @@
-"""The clock-driven checks: signal lost and overdue arrival, for every active trip.
+"""The clock-driven checks: signal lost and overdue arrival for every active trip, transits not closed.
 
 Run by the server every CHEKARA_SWEEP_INTERVAL_S seconds (and by
 `chekara sweep`). Only one process sweeps at a time (a transaction advisory
@@ -18,6 +18,7 @@ from chekara.domain.detection import CLOCK_DETECTORS, DetectionThresholds
 from chekara.ingest.batch import IngestContext
 from chekara.ingest.detect import TripState, apply_events
 from chekara.domain.roles import SYSTEM
+from chekara.services.transit_closure import sweep_transit_deadlines
 from chekara.services.trips import ACTIVE_STATUSES
 
 _SWEEP_LOCK_KEY = 0x73776565  # "swee"
@@ -45,5 +46,7 @@ def sweep(session: Session, now: datetime, thresholds: DetectionThresholds) -> i
             state.detectors[detector.type] = new_state
             apply_events(ctx, None, trip, found)
         trip.detector_state = state.dump()
+    # Transits that should have left through their exit checkpoint by now.
+    sweep_transit_deadlines(session, now)
     session.flush()
     return len(trips)

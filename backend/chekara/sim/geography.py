@@ -14,7 +14,7 @@ progress measured in metres from the route's origin.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +24,6 @@ from shapely.geometry import LineString, Point, shape
 
 from chekara.domain.corridors import stop_zone_polygon
 from chekara.domain.geometry import lonlat_transformer, to_metric
-
-#: Distance used to take a route's direction at a point, metres.
-TANGENT_STEP_M = 10.0
-
 
 @dataclass(frozen=True)
 class SimCheckpoint:
@@ -57,7 +53,12 @@ class StopZoneSite:
 
 @dataclass(frozen=True)
 class Route:
-    """One direction of a corridor: the line from origin to destination, in metres."""
+    """One direction of a corridor: the line from origin to destination, in metres.
+
+    Points along it are interpolated with numpy over the vertices' running
+    distance (shapely's per-point interpolation is a thousand times slower
+    for the tens of thousands of points a scenario needs).
+    """
 
     corridor: str
     origin: str
@@ -65,33 +66,43 @@ class Route:
     line_m: LineString
     half_width_m: float
     stop_zones: tuple[StopZoneSite, ...]
+    _xs: np.ndarray = field(repr=False, compare=False, default=None)
+    _ys: np.ndarray = field(repr=False, compare=False, default=None)
+    _along_m: np.ndarray = field(repr=False, compare=False, default=None)
+
+    def __post_init__(self) -> None:
+        coords = np.asarray(self.line_m.coords)[:, :2]
+        steps = np.hypot(np.diff(coords[:, 0]), np.diff(coords[:, 1]))
+        keep = np.concatenate([[True], steps > 0])  # repeated vertices have no direction
+        coords = coords[keep]
+        object.__setattr__(self, "_xs", coords[:, 0])
+        object.__setattr__(self, "_ys", coords[:, 1])
+        object.__setattr__(self, "_along_m", np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(coords[:, 0]), np.diff(coords[:, 1])))]))
 
     @property
     def length_m(self) -> float:
-        return self.line_m.length
+        return float(self._along_m[-1])
+
+    def _direction(self, progress: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Unit vector of the segment each progress lies on."""
+        i = np.clip(np.searchsorted(self._along_m, progress, side="right") - 1, 0, len(self._xs) - 2)
+        dx, dy = self._xs[i + 1] - self._xs[i], self._ys[i + 1] - self._ys[i]
+        norm = np.hypot(dx, dy)
+        return dx / norm, dy / norm
 
     def points_m(self, progress_m: np.ndarray, lateral_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Metric x, y of points at progress_m along the route, lateral_m to its left (negative: right)."""
         progress = np.clip(np.asarray(progress_m, float), 0.0, self.length_m)
-        here = shapely.line_interpolate_point(self.line_m, progress)
-        ahead = shapely.line_interpolate_point(self.line_m, np.minimum(progress + TANGENT_STEP_M, self.length_m))
-        behind = shapely.line_interpolate_point(self.line_m, np.maximum(progress - TANGENT_STEP_M, 0.0))
-        hx, hy = shapely.get_x(here), shapely.get_y(here)
-        dx = shapely.get_x(ahead) - shapely.get_x(behind)
-        dy = shapely.get_y(ahead) - shapely.get_y(behind)
-        norm = np.hypot(dx, dy)
-        norm[norm == 0] = 1.0
+        x = np.interp(progress, self._along_m, self._xs)
+        y = np.interp(progress, self._along_m, self._ys)
+        ux, uy = self._direction(progress)
         lateral = np.asarray(lateral_m, float)
-        return hx - dy / norm * lateral, hy + dx / norm * lateral
+        return x - uy * lateral, y + ux * lateral
 
     def heading_deg(self, progress_m: np.ndarray) -> np.ndarray:
         """Compass heading of the route at each progress (0 = north, clockwise)."""
-        progress = np.clip(np.asarray(progress_m, float), 0.0, self.length_m)
-        ahead = shapely.line_interpolate_point(self.line_m, np.minimum(progress + TANGENT_STEP_M, self.length_m))
-        behind = shapely.line_interpolate_point(self.line_m, np.maximum(progress - TANGENT_STEP_M, 0.0))
-        dx = shapely.get_x(ahead) - shapely.get_x(behind)
-        dy = shapely.get_y(ahead) - shapely.get_y(behind)
-        return np.degrees(np.arctan2(dx, dy)) % 360.0
+        ux, uy = self._direction(np.clip(np.asarray(progress_m, float), 0.0, self.length_m))
+        return np.degrees(np.arctan2(ux, uy)) % 360.0
 
     def distance_to_line_m(self, x_m: np.ndarray, y_m: np.ndarray) -> np.ndarray:
         """Distance of metric points from the corridor's centreline (what the platform measures)."""
@@ -154,6 +165,11 @@ def _routes(code: str, origin: str, destination: str, line_lonlat: LineString, h
     return out[0], out[1]
 
 
+def _in_order(routes: list[Route]) -> tuple[Route, ...]:
+    """Routes in a fixed order, whatever order the source lists them in: a seed must pick the same ones."""
+    return tuple(sorted(routes, key=lambda r: (r.corridor, r.origin)))
+
+
 def geography_from_api(checkpoints_fc: dict[str, Any], corridor_features: list[dict[str, Any]]) -> SimGeography:
     """From the API: the checkpoint collection and each corridor's detail feature (with stop_zones)."""
     checkpoints = {f["properties"]["code"]: _checkpoint(f) for f in checkpoints_fc["features"]}
@@ -162,7 +178,7 @@ def geography_from_api(checkpoints_fc: dict[str, Any], corridor_features: list[d
         p = f["properties"]
         zones = [(z["name"], z["kind"], shape(z["geometry"])) for z in p.get("stop_zones", [])]
         routes.extend(_routes(p["code"], p["origin"], p["destination"], shape(f["geometry"]), p["half_width_m"], zones))
-    return SimGeography(checkpoints, tuple(routes))
+    return SimGeography(checkpoints, _in_order(routes))
 
 
 def geography_from_geodata(geodata_dir: Path) -> SimGeography:
@@ -182,4 +198,4 @@ def geography_from_geodata(geodata_dir: Path) -> SimGeography:
         if p.get("kind") == "corridor":
             routes.extend(_routes(p["code"], p["origin"], p["destination"], shape(f["geometry"]),
                                   p["half_width_m"], zones_of.get(p["code"], [])))
-    return SimGeography(checkpoints, tuple(routes))
+    return SimGeography(checkpoints, _in_order(routes))

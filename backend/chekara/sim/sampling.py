@@ -73,20 +73,20 @@ def build_fixes(track: DeviceTrack, route: Route, rng: random.Random, group: str
         x[i] += east
         y[i] += north
     lon, lat = to_lonlat_arrays(x, y)
-    speed_noise = noise.normal(0.0, 1.5, len(t))
-    accuracy = noise.uniform(0.8, 2.0, len(t)) * track.device.noise_m
-    fixes = []
-    battery = track.battery_start_pct
-    for i in range(len(t)):
-        moving = speed_kmh[i] > 1.0
-        if battery is not None:
-            # A phone on the dashboard charger: it wanders between 40 % and 100 %.
-            battery = min(100.0, max(40.0, battery + noise.normal(0.0, 0.3)))
-        fixes.append(Fix(
-            t_s=int(t[i]), device_id=track.device.device_id, lon=round(float(lon[i]), 7), lat=round(float(lat[i]), 7),
-            speed_kmh=round(max(float(speed_kmh[i] + speed_noise[i]), 0.0), 1) if moving else 0.0,
-            heading_deg=round(float(heading[i]), 1) if moving else None,
-            accuracy_m=round(float(accuracy[i]), 1), battery_pct=round(battery, 1) if battery is not None else None,
-            protocol=track.device.protocol, group=group,
-        ))
-    return fixes
+    moving = speed_kmh > 1.0
+    speed = np.where(moving, np.round(np.maximum(speed_kmh + noise.normal(0.0, 1.5, len(t)), 0.0), 1), 0.0)
+    accuracy = np.round(noise.uniform(0.8, 2.0, len(t)) * track.device.noise_m, 1)
+    if track.battery_start_pct is None:
+        battery: list[float | None] = [None] * len(t)
+    else:
+        # A phone on the dashboard charger: its charge wanders between 40 % and 100 %.
+        walk = track.battery_start_pct + np.cumsum(noise.normal(0.0, 0.3, len(t)))
+        battery = np.round(np.clip(walk, 40.0, 100.0), 1).tolist()
+    headings = [h if m else None for h, m in zip(np.round(heading, 1).tolist(), moving.tolist())]
+    device, protocol = track.device.device_id, track.device.protocol
+    return [
+        Fix(t_s=ts, device_id=device, lon=x_, lat=y_, speed_kmh=v, heading_deg=h, accuracy_m=a, battery_pct=b,
+            protocol=protocol, group=group)
+        for ts, x_, y_, v, h, a, b in zip(track.times_s.tolist(), np.round(lon, 7).tolist(), np.round(lat, 7).tolist(),
+                                         speed.tolist(), headings, accuracy.tolist(), battery)
+    ]

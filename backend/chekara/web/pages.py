@@ -21,9 +21,18 @@ from chekara.web.permissions import route_roles
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
-#: The pages in the top bar: (href, dictionary key, the API route the page cannot work without).
+#: The API route each page cannot work without: a role that may not call it is told so, and the
+#: top bar links only the pages the role may use.
+PAGE_NEEDS = {
+    "situation-map": "GET /api/v1/live/convoys",
+    "trip-review": "GET /api/v1/trips/{trip_id}",
+    "checkpoint-desk": "GET /api/v1/crossings",
+    "analytics-heatmap": "GET /api/v1/analytics/heatmap",
+}
+#: The pages in the top bar: (href, page, dictionary key).
 NAVIGATION = (
-    ("/", "nav.situation_map", "GET /api/v1/live/convoys"),
+    ("/", "situation-map", "nav.situation_map"),
+    ("/analytics/heatmap", "analytics-heatmap", "nav.heatmap"),
 )
 
 
@@ -32,6 +41,7 @@ def _render(request: Request, template: str, page: str, *, with_map: bool = Fals
     parts = map_parts(offline_map(settings.tiles_url)) if with_map else None
     config = {
         "page": page,
+        "needs": PAGE_NEEDS[page],
         "params": params,
         "map_name": parts.name if parts else None,
         "basemap_url": BASEMAP_URL,
@@ -39,7 +49,7 @@ def _render(request: Request, template: str, page: str, *, with_map: bool = Fals
         "permissions": request.app.state.route_roles,
     }
     context = {
-        "page": page, "config": config, "map": parts, "navigation": NAVIGATION,
+        "page": page, "config": config, "map": parts, "navigation": NAVIGATION, "page_needs": PAGE_NEEDS,
         "uplot_js": UPLOT_JS, "uplot_css": UPLOT_CSS, **params,
     }
     return templates.TemplateResponse(request, template, context)
@@ -56,6 +66,10 @@ def mount_pages(app: FastAPI) -> None:
     @app.get("/trips/{trip_id}", response_class=HTMLResponse, include_in_schema=False)
     def trip_review(request: Request, trip_id: int = PathParam(ge=1)) -> HTMLResponse:
         return _render(request, "trip-review.html", "trip-review", with_map=True, trip_id=trip_id)
+
+    @app.get("/analytics/heatmap", response_class=HTMLResponse, include_in_schema=False)
+    def analytics_heatmap(request: Request) -> HTMLResponse:
+        return _render(request, "analytics-heatmap.html", "analytics-heatmap", with_map=True)
 
     @app.get("/checkpoints/{code}", response_class=HTMLResponse, include_in_schema=False)
     def checkpoint_desk(request: Request, code: str = PathParam(pattern=r"^[A-Za-z0-9-]{2,20}$")) -> HTMLResponse:

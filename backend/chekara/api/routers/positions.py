@@ -99,7 +99,8 @@ async def _osmand_params(request: Request) -> dict[str, str]:
     return params
 
 
-@osmand_router.api_route("/osmand", methods=["GET", "POST"], summary="OsmAnd protocol (Traccar Client): one fix")
+@osmand_router.get("/osmand", operation_id="osmand_get", summary="OsmAnd protocol (Traccar Client): one fix")
+@osmand_router.post("/osmand", operation_id="osmand_post", summary="OsmAnd protocol (Traccar Client): one fix")
 async def osmand(request: Request, session: SessionDep, settings: SettingsDep):
     """`id`, `lat`, `lon`, `timestamp` (Unix s / ms / ISO), `speed` (knots), `bearing`, `altitude`, `accuracy`, `batt`;
     or the JSON body of Traccar Client 8 (`device_id`, `location.coords.latitude` …). Answers 200 OK."""

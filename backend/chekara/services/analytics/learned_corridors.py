@@ -149,7 +149,8 @@ def learn(
     learned = learn_corridor(tracks, origin_xy, destination_xy, _metric_centre, min_share)
     if learned is None:
         raise NotFound(f"no H3 cell is used by {min_share:.0%} of the {len(tracks)} trips", field="min_share")
-    line = to_lonlat(learned.line_m)
+    # Rounded to 1e-7° (~1 cm) as GeoJSON shows it, so the line answered is the line a planner accepts.
+    line = LineString(np.round(np.asarray(to_lonlat(learned.line_m).coords), 7))
     drawn = get_corridor(session, corridor, field_name="corridor") if corridor else _default_corridor(
         session, [t.trip_id for t in tracks], origin_cp.id, destination_cp.id)
     comparison = None

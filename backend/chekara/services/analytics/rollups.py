@@ -49,7 +49,7 @@ SETTLE_LOCK_TIMEOUT = "5s"
 
 #: The UTC hour of a timestamp, whatever the session's time zone.
 _HOUR = "date_bin('1 hour', {ts}, TIMESTAMPTZ '2000-01-01 00:00:00+00')"
-#: A fix's dwell: milliseconds to the next fix, capped; NULL when there is no next fix.
+#: A fix's dwell: milliseconds to the next fix, capped. (LEAST ignores NULLs: check for "no next fix" first.)
 _DWELL_MS = "LEAST((EXTRACT(EPOCH FROM ({next_ts} - {ts})) * 1000)::bigint, :cap_ms)"
 _ADD_ON_CONFLICT = """
     ON CONFLICT (hour, cell) DO UPDATE SET
@@ -60,10 +60,11 @@ _ADD_ON_CONFLICT = """
 """
 
 
-def _next_ts(alias: str, below: str) -> str:
-    """The device's next fix time after alias.ts among fixes with id <= :below (NULL when none)."""
+def _dwell_to_next(alias: str, below: str) -> str:
+    """The dwell of fix ``alias`` against the device's next fix among ids <= :below; NULL when there is none."""
+    dwell = _DWELL_MS.format(next_ts="p.ts", ts=f"{alias}.ts")
     return (
-        f"(SELECT p.ts FROM positions p WHERE p.device_id = {alias}.device_id AND p.ts > {alias}.ts"
+        f"(SELECT {dwell} FROM positions p WHERE p.device_id = {alias}.device_id AND p.ts > {alias}.ts"
         f" AND p.id <= :{below} ORDER BY p.ts LIMIT 1)"
     )
 
@@ -73,7 +74,7 @@ WITH new AS (
     SELECT id, device_id, ts, h3_r9, speed_kmh FROM positions WHERE id > :low AND id <= :high
 ),
 new_fixes AS (
-    SELECT n.ts, n.h3_r9, n.speed_kmh, {_DWELL_MS.format(next_ts=_next_ts("n", "high"), ts="n.ts")} AS dwell_ms
+    SELECT n.ts, n.h3_r9, n.speed_kmh, {_dwell_to_next("n", "high")} AS dwell_ms
     FROM new n
 ),
 split AS (  -- old fixes whose next fix is now a new one: a late fix split their interval, or it is their first next
@@ -87,8 +88,7 @@ split AS (  -- old fixes whose next fix is now a new one: a late fix split their
 ),
 split_change AS (
     SELECT s.ts, s.h3_r9,
-        COALESCE({_DWELL_MS.format(next_ts=_next_ts("s", "high"), ts="s.ts")}, 0)
-        - COALESCE({_DWELL_MS.format(next_ts=_next_ts("s", "low"), ts="s.ts")}, 0) AS dwell_ms
+        COALESCE({_dwell_to_next("s", "high")}, 0) - COALESCE({_dwell_to_next("s", "low")}, 0) AS dwell_ms
     FROM split s
 ),
 delta AS (
@@ -113,10 +113,9 @@ ON CONFLICT DO NOTHING
 _REBUILD_CELL_HOURS = f"""
 INSERT INTO h3_cell_hours (hour, cell, fixes, speed_fixes, speed_kmh_sum, dwell_ms)
 SELECT {_HOUR.format(ts="ts")}, h3_r9, count(*), count(speed_kmh), COALESCE(sum(speed_kmh::numeric), 0),
-       COALESCE(sum(dwell_ms), 0)
+       COALESCE(sum(CASE WHEN next_ts IS NOT NULL THEN {_DWELL_MS.format(next_ts="next_ts", ts="ts")} END), 0)
 FROM (
-    SELECT ts, h3_r9, speed_kmh,
-           {_DWELL_MS.format(next_ts="lead(ts) OVER (PARTITION BY device_id ORDER BY ts)", ts="ts")} AS dwell_ms
+    SELECT ts, h3_r9, speed_kmh, lead(ts) OVER (PARTITION BY device_id ORDER BY ts) AS next_ts
     FROM positions WHERE id <= :high AND device_id >= :first_device AND device_id <= :last_device
 ) f
 GROUP BY 1, 2

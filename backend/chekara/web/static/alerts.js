@@ -46,7 +46,8 @@
 
   /**
    * options.onChange(alert): the alert after an action; options.resolve: offer resolving;
-   * options.fresh: it just arrived on the stream; options.onSelect(alert): clicking the item.
+   * options.fresh: it just arrived on the stream; options.onSelect(alert): clicking the item;
+   * options.link: false where the page already is the alert's trip.
    */
   function item(alert, options) {
     const opts = options || {};
@@ -66,7 +67,7 @@
       ]),
       actions,
     ]);
-    if (link) actions.appendChild(C.el("a", { className: "open", href: link, text: alert.trip_id ? C.t("alerts.open_trip") : C.t("alerts.open_checkpoint") }));
+    if (link && opts.link !== false) actions.appendChild(C.el("a", { className: "open", href: link, text: alert.trip_id ? C.t("alerts.open_trip") : C.t("alerts.open_checkpoint") }));
     if (alert.status === "open" && C.may("POST", ACK)) {
       actions.appendChild(C.el("button", {
         type: "button", className: "ack", text: C.t("alerts.acknowledge"),

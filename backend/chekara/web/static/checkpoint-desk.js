@@ -90,6 +90,7 @@
   }
 
   async function select(id) {
+    generation += 1; // a refresh in flight was for the crossing shown before
     state.selected = id;
     showCrossings();
     state.detail = await C.api(`/api/v1/crossings/${id}`);
@@ -202,6 +203,7 @@
   async function record(request, consequences) {
     const result = document.getElementById("step-result");
     document.querySelectorAll("#step-form-box button").forEach((b) => { b.disabled = true; });
+    recording = true;
     try {
       const answer = await request;
       const raised = consequences(answer);
@@ -212,6 +214,7 @@
       result.className = "finding";
     }
     await refresh(true);
+    recording = false;
   }
 
   function bindEntryForm() {
@@ -263,6 +266,8 @@
 
   // ---- throughput chart ------------------------------------------------------------------------
 
+  const hourLabel = (ts) => C.formatTime(new Date(ts * 1000).toISOString());
+
   function drawThroughput() {
     const hour = 3600;
     const end = Math.ceil(Date.now() / 1000 / hour) * hour;
@@ -286,11 +291,11 @@
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Asia/Bishkek"),
       scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(4, max + 1)] } },
       series: [
-        {},
+        { value: (u, ts) => (ts === null ? "—" : hourLabel(ts)) },
         { label: C.t("desk.entries"), stroke: "#0b5cad", fill: "rgba(11,92,173,0.45)", paths: uPlot.paths.bars({ size: [0.4, 24], align: -1 }), points: { show: false } },
         { label: C.t("desk.exits"), stroke: "#2e7d32", fill: "rgba(46,125,50,0.45)", paths: uPlot.paths.bars({ size: [0.4, 24], align: 1 }), points: { show: false } },
       ],
-      axes: [{}, { label: C.t("desk.vehicles_per_hour"), size: 50 }],
+      axes: [{ values: (u, splits) => splits.map(hourLabel) }, { label: C.t("desk.vehicles_per_hour"), size: 50 }],
     }, data, box);
     new ResizeObserver(() => state.chart.setSize({ width: Math.max(280, box.clientWidth), height: 200 })).observe(box);
   }
@@ -299,14 +304,23 @@
 
   const shape = (c) => (c ? `${c.id}:${c.timeline.length}:${c.due_steps.join()}:${c.alerts.length}` : "");
 
-  /** Read everything again; the open form is redrawn only when its crossing moved on (or force). */
+  let generation = 0;
+  let recording = false;
+
+  /**
+   * Read everything again; the open form is redrawn only when its crossing moved on (or force), so an
+   * officer's half-typed form survives the periodic refresh. An answer older than a later refresh is dropped.
+   */
   async function refresh(force) {
+    const mine = ++generation;
     try {
       await Promise.all([loadQueue(), loadCrossings()]);
       if (state.selected) {
+        const detail = await C.api(`/api/v1/crossings/${state.selected}`);
+        if (mine !== generation) return;
         const before = shape(state.detail);
-        state.detail = await C.api(`/api/v1/crossings/${state.selected}`);
-        if (force || shape(state.detail) !== before) showDetail();
+        state.detail = detail;
+        if (force || shape(detail) !== before) showDetail();
       }
       document.getElementById("desk-updated").textContent = C.t("desk.updated", { time: C.formatTime(isoNow(), "seconds") });
     } catch (error) {
@@ -324,6 +338,6 @@
     bindEntryForm();
     await refresh();
     state.ready = true;
-    setInterval(() => refresh(false), REFRESH_MS);
+    setInterval(() => { if (!recording) refresh(false); }, REFRESH_MS);
   });
 })();

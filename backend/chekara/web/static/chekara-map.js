@@ -10,6 +10,7 @@
   function theMap() {
     const map = window[C.config.map_name];
     window.chekaraMap = map; // for the browser tests
+    if (map.attributionControl) map.attributionControl.setPrefix("Leaflet"); // the plain name, no flag
     return map;
   }
 

@@ -122,6 +122,7 @@
 
   function formatMinutes(minutes) {
     if (minutes === null || minutes === undefined) return "—";
+    if (minutes > 0 && minutes < 0.5) return t("unit.under_a_minute");
     const total = Math.round(minutes);
     return total < 60 ? t("unit.min", { n: total }) : t("unit.h_min", { h: Math.floor(total / 60), m: total % 60 });
   }
@@ -148,10 +149,10 @@
     status(message || t("auth.prompt"), message ? "error" : "");
   }
 
-  async function signedIn() {
+  async function signedIn(asked) {
     let who;
     try {
-      who = await api("/api/v1/me");
+      who = await (asked || api("/api/v1/me"));
     } catch (error) {
       localStorage.removeItem(TOKEN_KEY);
       showSignIn(error.message);
@@ -173,6 +174,11 @@
       const [method, route] = node.dataset.needs.split(" ");
       node.hidden = !may(method, route);
     });
+    const [method, route] = config.needs.split(" ");
+    if (!may(method, route)) {
+      status(t("auth.not_for_role", { role: t("role." + who.role, null, who.role) }), "error");
+      return;
+    }
     status("");
     if (startPage) startPage(who);
   }
@@ -202,10 +208,13 @@
     translateStatic(document);
     bindChrome();
   });
+  // Asked at once, beside the dictionaries: one round trip less before the page has its data.
+  const asked = localStorage.getItem(TOKEN_KEY) ? api("/api/v1/me") : null;
+  if (asked) asked.catch(() => {}); // handled in signedIn
 
   document.addEventListener("DOMContentLoaded", () => {
     ready.then(() => {
-      if (localStorage.getItem(TOKEN_KEY)) signedIn();
+      if (asked) signedIn(asked);
       else showSignIn();
     });
   });

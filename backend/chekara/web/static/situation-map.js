@@ -198,13 +198,13 @@
   }
 
   C.page(async () => {
+    pollConvoys();
     try {
       await loadReference();
     } catch (error) {
       C.failed(error);
     }
-    pollConvoys();
-    loadAlerts().catch(C.failed).then(listen);
-    pollQueues().catch(C.failed);
+    // Queues last: fifteen small requests that should not hold up the convoys and the alerts.
+    loadAlerts().catch(C.failed).then(() => { listen(); return pollQueues(); }).catch(C.failed);
   });
 })();

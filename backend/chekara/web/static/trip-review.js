@@ -8,8 +8,9 @@
   const tripId = C.config.params.trip_id;
   const TRACK_COLOURS = { inside: "#2e7d32", near: "#e08a00", outside: "#c62828", unknown: "#7d8a97" };
   // Shown stops are shorter than the 15-minute alert threshold on purpose: a supervisor sees every halt.
-  const STOP_RADIUS_M = 150;
+  const STOP_DIAMETER_M = 150;
   const STOP_MIN_S = 5 * 60;
+  const STOPS_ROUTE = "/api/v1/analytics/stops";
   const SLIDER_MAX = 1000;
 
   const map = M.theMap();
@@ -18,35 +19,10 @@
     stops: L.layerGroup().addTo(map), alerts: L.layerGroup().addTo(map), replay: L.layerGroup().addTo(map),
   };
   // What the page shows (read by the browser tests).
-  const state = { trip: null, corridor: null, fixes: [], byDevice: new Map(), alerts: [], stops: [], t0: 0, t1: 0, time: 0, playing: false, zones: [] };
+  const state = { trip: null, corridor: null, fixes: [], byDevice: new Map(), alerts: [], stops: [], t0: 0, t1: 0, time: 0, playing: false };
   window.chekaraTrip = state;
 
   M.loadBasemap(map).catch(C.failed);
-
-  // ---- geometry helpers -----------------------------------------------------------------------
-
-  function distanceM(a, b) {
-    const rad = Math.PI / 180;
-    const dLat = (b[1] - a[1]) * rad;
-    const dLon = (b[0] - a[0]) * rad;
-    const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[1] * rad) * Math.cos(b[1] * rad) * Math.sin(dLon / 2) ** 2;
-    return 2 * 6371008.8 * Math.asin(Math.sqrt(h));
-  }
-
-  function insideRing(point, ring) {
-    let inside = false;
-    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-      const [xi, yi] = ring[i];
-      const [xj, yj] = ring[j];
-      if ((yi > point[1]) !== (yj > point[1]) && point[0] < ((xj - xi) * (point[1] - yi)) / (yj - yi) + xi) inside = !inside;
-    }
-    return inside;
-  }
-
-  function zoneOf(point) {
-    const zone = state.zones.find((z) => z.geometry.type === "Polygon" && insideRing(point, z.geometry.coordinates[0]));
-    return zone ? zone.name : null;
-  }
 
   // ---- the corridor -------------------------------------------------------------------------
 
@@ -58,8 +34,7 @@
       name: corridor.properties.name, width: C.formatNumber(corridor.properties.half_width_m * 2),
     })));
     layers.corridor.addLayer(band);
-    state.zones = corridor.properties.stop_zones || [];
-    for (const zone of state.zones) {
+    for (const zone of corridor.properties.stop_zones || []) {
       const shape = L.geoJSON(zone.geometry, { style: { color: "#2e7d32", weight: 1, fillOpacity: 0.25 } });
       shape.bindTooltip(C.t("trip.stop_zone", { name: zone.name, kind: C.t("zone_kind." + zone.kind, null, zone.kind) }));
       layers.zones.addLayer(shape);
@@ -114,37 +89,31 @@
       .bindTooltip(C.t("track." + run.kind)).addTo(layers.track);
   }
 
-  // ---- stops --------------------------------------------------------------------------------
+  // ---- stops (the analytics API's; the role may not have it) -------------------------------------
 
-  function findStops() {
-    const stops = [];
-    for (const [device, fixes] of state.byDevice) {
-      let anchor = 0;
-      for (let i = 1; i <= fixes.length; i++) {
-        const within = i < fixes.length && distanceM(fixes[anchor].geometry.coordinates, fixes[i].geometry.coordinates) <= STOP_RADIUS_M;
-        if (within) continue;
-        const last = fixes[i - 1];
-        if ((last.t - fixes[anchor].t) / 1000 >= STOP_MIN_S) {
-          const point = fixes[anchor].geometry.coordinates;
-          stops.push({ device, from: fixes[anchor].t, to: last.t, point, zone: zoneOf(point) });
-        }
-        anchor = i;
-      }
-    }
-    return stops.sort((a, b) => a.from - b.from);
+  async function loadStops() {
+    if (!C.may("GET", STOPS_ROUTE)) return;
+    const answer = await C.api(`/api/v1/analytics/stops?trip_id=${tripId}&max_diameter_m=${STOP_DIAMETER_M}&min_duration_s=${STOP_MIN_S}`);
+    state.stops = answer.stops.map((s) => ({ ...s, from: Date.parse(s.start), to: Date.parse(s.end), point: [s.lon, s.lat] }));
+  }
+
+  function stopPlace(stop) {
+    if (stop.stop_zone) return C.t("trip.in_zone", { name: stop.stop_zone.name });
+    if (stop.checkpoint) return C.t("trip.at_checkpoint", { name: stop.checkpoint.name });
+    return C.t("trip.outside_zones");
   }
 
   function drawStops() {
     layers.stops.clearLayers();
     const rows = state.stops.map((stop, i) => {
-      const minutes = (stop.to - stop.from) / 60000;
-      const place = stop.zone ? C.t("trip.in_zone", { name: stop.zone }) : C.t("trip.outside_zones");
-      L.circleMarker([stop.point[1], stop.point[0]], { radius: 7, color: "#6a1b9a", weight: 2, fillColor: "#ce93d8", fillOpacity: 0.8 })
+      const minutes = stop.duration_s / 60;
+      const place = stopPlace(stop);
+      L.circleMarker([stop.lat, stop.lon], { radius: 7, color: "#6a1b9a", weight: 2, fillColor: "#ce93d8", fillOpacity: 0.8 })
         .bindTooltip(C.t("trip.stop_tooltip", { n: i + 1, duration: C.formatMinutes(minutes), place }))
         .addTo(layers.stops);
       return C.el("tr", { className: "pick", onclick: () => seek(stop.from, stop.point) }, [
         C.el("td", { text: String(i + 1) }),
-        C.el("td", { text: `${C.formatTime(new Date(stop.from).toISOString())}–${C.formatTime(new Date(stop.to).toISOString())}` }),
+        C.el("td", { text: `${C.formatTime(stop.start)}–${C.formatTime(stop.end)}` }),
         C.el("td", { text: C.formatMinutes(minutes) }),
         C.el("td", { text: place }),
       ]);
@@ -172,7 +141,7 @@
         .addTo(layers.alerts);
     }
     C.replaceChildren(document.getElementById("trip-alerts"),
-      sorted.map((alert) => A.item(alert, { resolve: true, onChange: alertChanged, onSelect: focusAlert })));
+      sorted.map((alert) => A.item(alert, { resolve: true, link: false, onChange: alertChanged, onSelect: focusAlert })));
     document.getElementById("trip-no-alerts").hidden = sorted.length > 0;
   }
 
@@ -209,7 +178,7 @@
     for (const stop of state.stops) {
       marks.push(C.el("button", {
         type: "button", className: "mark stop", style: `left:${fraction(stop.from) * 100}%`,
-        title: C.t("trip.stop_tooltip", { n: "", duration: C.formatMinutes((stop.to - stop.from) / 60000), place: stop.zone || "" }),
+        title: C.t("trip.stop_tooltip", { n: state.stops.indexOf(stop) + 1, duration: C.formatMinutes(stop.duration_s / 60), place: stopPlace(stop) }),
         onclick: () => seek(stop.from, stop.point),
       }));
     }
@@ -375,7 +344,7 @@
     state.alerts = alerts;
     facts(trip);
     drawTrack(track);
-    state.stops = findStops();
+    await loadStops();
     drawStops();
     drawAlerts();
     const times = state.fixes.map((f) => f.t);
@@ -414,9 +383,6 @@
     const corridor = await C.api("/api/v1/corridors/" + encodeURIComponent(state.trip.corridor));
     state.corridor = corridor;
     drawCorridor(corridor);
-    state.stops = findStops(); // now with the stop zones known
-    drawStops();
-    drawTimeline();
     const bounds = layers.track.getLayers().length ? L.featureGroup(layers.track.getLayers()).getBounds() : L.geoJSON(corridor).getBounds();
     map.fitBounds(bounds.pad(0.15), { maxZoom: 13 });
     map.chekaraCorridorDrawn = true;
