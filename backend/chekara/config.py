@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     #: Requests a minute one client may make to the public (no token) endpoints.
     public_rate_limit_per_min: int = Field(default=60, ge=1)
 
+    #: The risk ruleset (TOML); unset: backend/chekara/data/risk_rules.toml.
+    risk_rules_file: Path | None = None
+
     geodata_dir: Path = PROJECT_ROOT / "geodata"
     frontend_dir: Path = PROJECT_ROOT / "frontend"
 

@@ -73,6 +73,7 @@ def test_a_step_out_of_order_is_409_naming_the_step_due(desk, client, auth, db_s
 
 
 def test_yellow_may_not_skip_the_inspection_but_green_may(desk, monkeypatch):
+    monkeypatch.setattr(channels, "channel_for", lambda session, declaration: Channel.yellow)
     desk.declare(declaration("IM-22"))
     crossing_id = desk.read(read("01 123 ABC", at=ago(60)))["crossing"]["id"]
     desk.step(crossing_id, "documents_checked")

@@ -12,9 +12,10 @@ from chekara.api.errors import install_error_handlers
 from chekara.api.routers import alerts, audit, checkpoints, corridors, devices, health, live, me, positions, rates, stream, trips
 from chekara.api.routers import crossings, declarations, plate_reads, queues, reports, weighings
 from chekara.api.routers import analytics, learned_corridors
-from chekara.api.routers import inquiries, public
+from chekara.api.routers import inquiries, public, risk
 from chekara.api.event_hub import hub
 from chekara.config import get_settings
+from chekara.services.risk_ruleset import ruleset as risk_ruleset
 from chekara.services.sweep_loop import SweepLoop
 
 API_PREFIX = "/api/v1"
@@ -23,7 +24,7 @@ API_ROUTERS = tuple(
     module.router
     for module in (me, checkpoints, learned_corridors, corridors, rates, devices, trips, positions, alerts, live, stream, audit,
                    declarations, plate_reads, weighings, crossings, queues, reports, analytics,
-                   inquiries, public)
+                   inquiries, public, risk)
 )
 
 
@@ -39,6 +40,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app() -> FastAPI:
     settings = get_settings()  # refuses to start with unsafe settings
     settings.detection_thresholds()  # and with bad thresholds
+    risk_ruleset()  # and with a bad risk ruleset
     app = FastAPI(
         lifespan=lifespan,
         title="Chekara",

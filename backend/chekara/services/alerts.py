@@ -79,6 +79,7 @@ def raise_alert(
     session.refresh(alert, ["checkpoint"])
     audit.record(session, DETECTOR, "raise", "alert", alert.id, {"type": type, "subject": subject, "evidence": evidence})
     events.publish(session, "alert", alert_summary(alert))
+    _new_risk_evidence(session, alert)
     return alert
 
 
@@ -96,7 +97,16 @@ def end_alert(session: Session, *, type: str, subject: str, ended_at: datetime, 
     session.flush()
     audit.record(session, DETECTOR, "resolve", "alert", alert.id, {"type": type, "ended_at": ended_at.isoformat(), "evidence": evidence})
     events.publish(session, "alert", alert_summary(alert))
+    _new_risk_evidence(session, alert)
     return alert
+
+
+def _new_risk_evidence(session: Session, alert: Alert) -> None:
+    """An alert on a declaration (or its convoy) is evidence: its risk is assessed again."""
+    from chekara.services import risk  # risk reads alerts; imported here to keep the modules acyclic
+
+    if alert.declaration_number and alert.type in risk.EVIDENCE_ALERTS:
+        risk.reassess_number(session, alert.declaration_number, "alert")
 
 
 def get_alert(session: Session, alert_id: int) -> Alert:

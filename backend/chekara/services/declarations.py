@@ -39,7 +39,7 @@ from chekara.domain.plates import PlateError, normalize_plate
 from chekara.domain.roles import Actor
 from chekara.domain.weights import MAX_GROSS_KG, MIN_GROSS_KG
 from chekara.errors import Conflict, InvalidInput, NotFound
-from chekara.services import audit, rates
+from chekara.services import audit, rates, risk
 from chekara.services.checkpoints import get_checkpoint
 from chekara.services.rule_tables import tariff
 
@@ -348,6 +348,7 @@ def submit_declaration(
         },
     )
     session.refresh(declaration, ["findings"])
+    risk.reassess(session, declaration, "declaration")
     return declaration, True
 
 

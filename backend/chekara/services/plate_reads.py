@@ -18,7 +18,7 @@ from chekara.db.models import Checkpoint, PlateRead
 from chekara.domain.plates import PlateError, parse_plate
 from chekara.domain.roles import Actor
 from chekara.errors import Conflict, InvalidInput, NotFound
-from chekara.services import audit, crossings
+from chekara.services import audit, crossings, risk
 from chekara.services.checkpoints import get_checkpoint
 from chekara.services.crossings import Outcome
 
@@ -123,4 +123,6 @@ def record_read(session: Session, draft: PlateReadDraft, actor: Actor, now: date
          "confidence": read.confidence, "crossing_id": read.crossing_id, "match_kind": read.match_kind,
          "alerts": [a.type for a in outcome.alerts]},
     )
+    if outcome.crossing is not None and outcome.crossing.declaration is not None:
+        risk.reassess(session, outcome.crossing.declaration, "plate_read")
     return ReadOutcome(outcome.crossing, outcome.alerts, read=read, created=True)

@@ -27,7 +27,7 @@ from chekara.domain.plates import PlateError, normalize_plate
 from chekara.domain.roles import Actor
 from chekara.domain.weights import WeighingReading, WeightError, assess_weighing, check_reading
 from chekara.errors import Conflict, InvalidInput
-from chekara.services import audit, crossings
+from chekara.services import audit, crossings, risk
 from chekara.services.plate_reads import check_event_time, referenced_checkpoint
 from chekara.services.rule_tables import axle_limits
 
@@ -124,4 +124,6 @@ def record_weighing(
          "declared_gross_kg": declared_gross_kg, "findings": [f.kind for f in findings]},
     )
     session.refresh(weighing, ["findings"])
+    if crossing.declaration is not None:
+        risk.reassess(session, crossing.declaration, "weighing")
     return weighing, True

@@ -24,8 +24,9 @@ RULESET = parse_ruleset((DATA / "risk_rules.toml").read_text(), lambda name: (DA
 
 
 def ev(**kw) -> DeclarationEvidence:
+    """20 t on the weighbridge: 12 t of apples and an 8 t vehicle (a plausible tare)."""
     base = dict(number="IM-0001", kind="import", declared_gross_kg=Decimal(20000),
-                goods=(GoodsLineFact("0808108000", Decimal(20000), Decimal(850_000)),))
+                goods=(GoodsLineFact("0808108000", Decimal(12000), Decimal(850_000)),))
     return DeclarationEvidence(**{**base, **kw})
 
 
@@ -81,15 +82,15 @@ def test_trip_alert_rules_carry_the_numbers():
 
 
 def test_value_per_kg_below_the_chapter_minimum():
-    cheap = (GoodsLineFact("0808108000", Decimal(20000), Decimal(200_000)),)  # 10 KGS/kg < 15
+    cheap = (GoodsLineFact("0808108000", Decimal(12000), Decimal(120_000)),)  # 10 KGS/kg < 15
     hit = R.value_per_kg(ev(goods=cheap), params("value_per_kg"), 30)
     assert "10.00 KGS/kg < 15.00 for chapter 08" in hit.reason
 
 
 def test_value_per_kg_exactly_at_the_minimum_and_unknown_chapter():
-    exact = (GoodsLineFact("0808108000", Decimal(20000), Decimal(300_000)),)  # 15 KGS/kg
+    exact = (GoodsLineFact("0808108000", Decimal(12000), Decimal(180_000)),)  # 15 KGS/kg
     assert R.value_per_kg(ev(goods=exact), params("value_per_kg"), 30) is None
-    unknown = (GoodsLineFact("9999999999", Decimal(20000), Decimal(1)),)
+    unknown = (GoodsLineFact("9999999999", Decimal(12000), Decimal(1)),)
     assert R.value_per_kg(ev(goods=unknown), params("value_per_kg"), 30) is None
 
 
@@ -99,10 +100,17 @@ def test_repeat_offender():
     assert R.repeat_offender(ev(), params("repeat_offender"), 30) is None
 
 
-@pytest.mark.parametrize("lines_kg, hits", [(20_400, False), (19_600, False), (20_401, True), (15_000, True)])
+@pytest.mark.parametrize("lines_kg, hits", [
+    (24_000, False), (10_000, False),  # exactly at the plausible tares: 6 t and 20 t
+    (24_001, True), (9_999, True), (30_000, True),
+])
 def test_goods_weight_mismatch_boundary(lines_kg, hits):
-    goods = (GoodsLineFact("0808108000", Decimal(lines_kg), Decimal(850_000)),)
-    assert (R.goods_weight_mismatch(ev(goods=goods), params("goods_weight_mismatch"), 20) is not None) is hits
+    goods = (GoodsLineFact("0808108000", Decimal(lines_kg), Decimal(2_000_000)),)
+    heavy = ev(declared_gross_kg=Decimal(30_000), goods=goods)
+    hit = R.goods_weight_mismatch(heavy, params("goods_weight_mismatch"), 20)
+    assert (hit is not None) is hits
+    if hit:
+        assert "allows 10,000 kg–24,000 kg" in hit.reason
 
 
 def test_clean_is_green_and_discrepancy_plus_deviation_is_red():

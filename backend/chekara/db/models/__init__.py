@@ -16,6 +16,7 @@ from chekara.db.models.checkpoint_ops import (
 )
 from chekara.db.models.money import ExchangeRate
 from chekara.db.models.reference import Checkpoint, Corridor, CorridorSegment, StopZone
+from chekara.db.models.risk import RiskAssessment
 from chekara.db.models.security import ApiToken, User
 from chekara.db.models.tracking import Device, Position, Trip, TripDevice
 
@@ -37,6 +38,7 @@ __all__ = [
     "Inquiry",
     "InquiryNote",
     "Position",
+    "RiskAssessment",
     "StopZone",
     "Trip",
     "TripDevice",

@@ -134,15 +134,27 @@ def repeat_offender(ev: DeclarationEvidence, p: Params, weight: float) -> Hit | 
 
 
 def goods_weight_mismatch(ev: DeclarationEvidence, p: Params, weight: float) -> Hit | None:
-    """The goods lines' gross weights do not add up to the declared gross (beyond tolerance_pct)."""
+    """The goods lines do not add up with the declared gross.
+
+    The declared gross is what the vehicle should weigh on the weighbridge:
+    tractor, trailer and load. So the goods lines' gross must lie between the
+    declared gross less the heaviest plausible tare (tare_max_kg) and the
+    declared gross less the lightest (tare_min_kg). Outside that, the goods
+    declared are too heavy for the vehicle's gross, or the gross hides more
+    than the goods declared.
+    """
     if not ev.goods or not ev.declared_gross_kg:
         return None
     lines_kg = sum((line.gross_kg for line in ev.goods), Decimal(0))
-    pct = float((lines_kg - ev.declared_gross_kg) / ev.declared_gross_kg * 100)
-    if abs(pct) <= p["tolerance_pct"]:
+    low = ev.declared_gross_kg - Decimal(p["tare_max_kg"])
+    high = ev.declared_gross_kg - Decimal(p["tare_min_kg"])
+    if low <= lines_kg <= high:
         return None
-    return Hit("goods_weight_mismatch", weight,
-               f"goods lines add up to {_kg(lines_kg)}, declared gross {_kg(ev.declared_gross_kg)}: {pct:+.1f} %")
+    return Hit(
+        "goods_weight_mismatch", weight,
+        f"goods lines add up to {_kg(lines_kg)}; a declared gross of {_kg(ev.declared_gross_kg)} with a tare of "
+        f"{_kg(p['tare_min_kg'])}–{_kg(p['tare_max_kg'])} allows {_kg(max(low, Decimal(0)))}–{_kg(high)}",
+    )
 
 
 #: Every rule by its name in the ruleset file; random_selection is in engine.py (it needs the seed).

@@ -15,7 +15,7 @@ CHANNELS = ("green", "blue", "yellow", "red")
 #: Parameters each rule needs besides its weight.
 REQUIRED_PARAMS = {
     "weight_discrepancy": ("tolerance_pct",),
-    "goods_weight_mismatch": ("tolerance_pct",),
+    "goods_weight_mismatch": ("tare_min_kg", "tare_max_kg"),
     "repeat_offender": ("days",),
     "value_per_kg": ("reference",),
 }
