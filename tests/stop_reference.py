@@ -23,10 +23,12 @@ def movingpandas_stops(
         {"t": pd.to_datetime(list(ts), utc=True)},
         geometry=[Point(x, y) for x, y in zip(lon, lat)], crs="EPSG:4326",
     ).set_index("t")
-    trajectory = mpd.Trajectory(frame, traj_id=1)
-    ranges = mpd.TrajectoryStopDetector(trajectory).get_stop_time_ranges(
-        max_diameter=max_diameter_m, min_duration=timedelta(seconds=min_duration_s)
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # its time-zone notice and pandas deprecations, not ours to fix
+        trajectory = mpd.Trajectory(frame, traj_id=1)
+        ranges = mpd.TrajectoryStopDetector(trajectory).get_stop_time_ranges(
+            max_diameter=max_diameter_m, min_duration=timedelta(seconds=min_duration_s)
+        )
     return [(_utc(r.t_0), _utc(r.t_n)) for r in ranges]
 
 

@@ -76,6 +76,30 @@ class Settings(BaseSettings):
     #: Measured gross differing from the declared by more than this is a finding, percent.
     weight_discrepancy_pct: Decimal = Field(default=Decimal("5"), gt=0, le=100)
 
+    # Exchange with the neighbouring customs (docs/EXCHANGE.md).
+    #: How often the server's delivery thread posts due events to partners' webhooks, seconds (0: never).
+    exchange_delivery_interval_s: float = Field(default=2.0, ge=0)
+    #: The wait after the first failed delivery of an event, seconds; it doubles with every failure ...
+    exchange_backoff_base_s: float = Field(default=5.0, gt=0)
+    #: ... up to this, seconds.
+    exchange_backoff_cap_s: float = Field(default=900.0, gt=0)
+    #: After this many failed attempts an event goes to the dead-letter list (and unblocks the ones behind it).
+    exchange_max_attempts: int = Field(default=12, ge=1)
+    #: One delivery attempt's HTTP timeout, seconds.
+    exchange_timeout_s: float = Field(default=10.0, gt=0)
+    #: Events delivered to one webhook in one pass at most (then the next webhook has its turn).
+    exchange_batch_size: int = Field(default=100, ge=1)
+    #: Our gross differing from the partner's announced gross by more than this is a finding, percent.
+    exchange_weight_tolerance_pct: Decimal = Field(default=Decimal("5"), gt=0, le=100)
+    #: An announced vehicle not seen entering this long after its expected time raises announced_not_arrived, minutes.
+    exchange_arrival_window_min: float = Field(default=180.0, gt=0)
+
+    @model_validator(mode="after")
+    def _exchange_backoff_cap_not_below_base(self) -> "Settings":
+        if self.exchange_backoff_cap_s < self.exchange_backoff_base_s:
+            raise ValueError("CHEKARA_EXCHANGE_BACKOFF_CAP_S must not be below CHEKARA_EXCHANGE_BACKOFF_BASE_S")
+        return self
+
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> "Settings":
         if self.env != "development" and self.secret_key == DEFAULT_SECRET_KEY:

@@ -107,8 +107,10 @@ def unique_plate() -> str:
     return f"08 {random.randint(100, 999)} {letters}"
 
 
-def file_declaration(live_server, number: str, plate: str, entry: str, exit_: str | None = None, kind: str = "import") -> dict:
-    """A declaration filed by an officer through the API (apples from China, 30 t gross)."""
+def file_declaration(
+    live_server, number: str, plate: str, entry: str, exit_: str | None = None, kind: str = "import", **over
+) -> dict:
+    """A declaration filed by an officer through the API (apples from China, 30 t gross); `over` replaces fields."""
     body = {
         "number": number, "kind": kind, "vehicle_plate": plate, "declared_gross_kg": 30_000,
         "goods_lines": [{"hs_code": "0808108000", "description": "Fresh apples", "gross_kg": "18000",
@@ -119,6 +121,7 @@ def file_declaration(live_server, number: str, plate: str, entry: str, exit_: st
     }
     if kind == "transit":
         body["delivery_deadline"] = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    body |= over
     response = api(live_server).call("POST", "/api/v1/declarations", role="officer", json=body)
     assert response.status_code == 201, response.text
     return response.json()

@@ -44,7 +44,7 @@ def test_an_officer_completes_a_crossing_through_the_forms(open_page, live_serve
     page.wait_for_selector("#step-result.finding")
     page.wait_for_selector(f"#weighings tr:has-text('{plate.replace(' ', '')}') .finding")
 
-    assert page.get_attribute("#step-form-box form", "data-step") == "inspected"  # yellow channel: inspection required
+    assert page.get_attribute("#step-form-box form", "data-step") == "inspected"  # yellow or red: inspection required
     assert page.query_selector("#step-form-box button.secondary") is None
     page.check("#step-form-box input[name=result][value=not_found]")
     page.fill("#step-form-box textarea[name=notes]", "load matches: apples")

@@ -17,9 +17,11 @@ LOADED = {
     "trip-review": "window.chekaraMap && window.chekaraMap.chekaraCorridorDrawn === true",
     "checkpoint-desk": "window.chekaraDesk && window.chekaraDesk.ready === true",
     "analytics-heatmap": "window.chekaraHeatmap && window.chekaraHeatmap.loaded === true",
+    "risk-desk": "window.chekaraRisk && window.chekaraRisk.loaded === true",
 }
+MAP_PAGES = {"situation-map", "trip-review", "analytics-heatmap"}
 #: Roles a page is not for: they are told so, and the page asks the API nothing more.
-NOT_FOR = {"analytics-heatmap": {"officer", "callcenter"}}
+NOT_FOR = {"analytics-heatmap": {"officer", "callcenter"}, "risk-desk": {"callcenter"}}
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +37,7 @@ def trip_id(live_server) -> int:
 def _paths(trip_id: int) -> dict[str, str]:
     return {
         "situation-map": "/", "trip-review": f"/trips/{trip_id}", "checkpoint-desk": "/checkpoints/TORUGART",
-        "analytics-heatmap": "/analytics/heatmap",
+        "analytics-heatmap": "/analytics/heatmap", "risk-desk": "/risk",
     }
 
 
@@ -50,7 +52,7 @@ def test_every_page_loads_clean_for_every_staff_role(open_page, trip_id, role):
         page = visit.page
         if role in NOT_FOR.get(page_name, ()):
             page.wait_for_selector("#status.error >> text=This page is not for")
-            assert not [u for u in visit.requests if "/api/v1/analytics" in u]
+            assert not [u for u in visit.requests if "/api/v1/analytics" in u or "/api/v1/risk" in u]
             visit.assert_clean()
             continue
         page.wait_for_function(LOADED[page_name])
@@ -108,7 +110,7 @@ def test_a_tablet_gets_every_page_without_sideways_scrolling(open_page, trip_id)
         page.wait_for_function(LOADED[page_name])
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= TABLET_PORTRAIT["width"], f"{page_name} is {width} px wide"
-        if page_name != "checkpoint-desk":
+        if page_name in MAP_PAGES:
             assert page.evaluate("document.querySelector('.folium-map').getBoundingClientRect().height") > 400
         visit.assert_clean()
 
@@ -122,3 +124,20 @@ def test_a_trip_whose_declaration_was_never_filed_says_so(open_page, live_server
     # The API has no way to ask whether a declaration exists but to read it: Chromium logs the 404.
     assert visit.errors == ["Failed to load resource: the server responded with a status of 404 (Not Found)"]
     assert any(u.endswith(f"/api/v1/declarations/{number}") for u in visit.requests)
+
+
+def test_markup_in_the_data_is_shown_as_text(open_page, live_server):
+    number = unique_number("XSS")
+    plate = unique_plate()
+    markup = "<img src=/xss onerror=window.pwned=1>Bishkek <b>Fresh</b>"
+    file_declaration(live_server, number, plate, entry="TORUGART", exit_="AK-JOL", kind="transit", consignee=markup)
+    trip, track = convoy(live_server, number, plate)
+    api(live_server).post_fixes(track.drive(8).fixes)
+    visit = open_page(f"/trips/{trip}", role="supervisor")
+    page = visit.page
+    page.wait_for_selector(f"#declaration >> text={number}")
+    assert markup in page.inner_text("#declaration")
+    assert page.query_selector("#declaration img, #declaration b") is None
+    assert page.evaluate("window.pwned") is None
+    assert not [u for u in visit.requests if u.endswith("/xss")]
+    visit.assert_clean()

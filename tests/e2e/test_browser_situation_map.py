@@ -112,6 +112,7 @@ def test_from_an_alert_the_trip_page_opens_with_corridor_track_and_alert(open_pa
     assert page.query_selector_all("#timeline .mark:not(.stop)")
     assert len(page.query_selector_all("#trip-stops tr.pick")) >= 1
     page.wait_for_selector(f"#declaration >> text={number}")
+    page.wait_for_selector("#trip-risk .chip")  # the declaration's risk verdict
     assert f"Trip {trip_id}" in page.inner_text("#trip-title")
     assert "BISHKEK → OSH" in page.inner_text("#trip-facts")
 

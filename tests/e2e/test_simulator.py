@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -103,3 +104,55 @@ def test_a_seeded_hour_of_traffic_is_detected_with_precision_and_recall_of_at_le
     truth = json.loads((result.directory / "truth.json").read_text(encoding="utf-8"))
     assert set(truth["trip_ids"]) == {c.convoy_id for c in result.scenario.convoys}
     assert truth["anomalies"] and all(a["window"]["start"] <= a["window"]["end"] for a in truth["anomalies"])
+
+
+def test_the_simulate_command_has_help():
+    result = subprocess.run([CHEKARA_BIN, "simulate", "--help"], capture_output=True, text=True, timeout=60,
+                            env=dict(os.environ, COLUMNS="200"))
+    assert result.returncode == 0 and "--evaluate" in result.stdout and "--speed" in result.stdout
+
+
+def test_the_demo_brings_moving_convoys_and_alerts_and_ctrl_c_stops_simulator_and_server(tmp_path):
+    name = create_scratch_database("chekara_demo")
+    port = free_port()
+    env = dict(os.environ, CHEKARA_DATABASE_URL=database_url(name), CHEKARA_VAR_DIR=str(tmp_path),
+               CHEKARA_SWEEP_INTERVAL_S="5", COLUMNS="200")
+    demo = subprocess.Popen([CHEKARA_BIN, "demo", "--port", str(port), "--convoys", "8"], env=env, cwd=PROJECT_ROOT,
+                            stdout=(tmp_path / "demo.out").open("w"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        token = None
+        convoys, alerts = [], []
+        deadline = time.monotonic() + 120  # the issue: moving convoys and the first alerts within two minutes
+        while time.monotonic() < deadline and not (convoys and alerts):
+            time.sleep(2)
+            assert demo.poll() is None, (tmp_path / "demo.out").read_text()
+            token = token or _demo_token((tmp_path / "demo.out").read_text(), "operator")
+            if token is None:
+                continue
+            try:
+                headers = {"Authorization": f"Bearer {token}"}
+                convoys = httpx.get(f"{url}/api/v1/live/convoys", headers=headers, timeout=5).json()["features"]
+                alerts = httpx.get(f"{url}/api/v1/alerts", headers=headers, timeout=5).json()
+            except (httpx.HTTPError, KeyError):
+                continue
+        assert convoys and alerts
+
+        demo.send_signal(signal.SIGINT)
+        assert demo.wait(timeout=60) == 0, (tmp_path / "demo.out").read_text()
+        output = (tmp_path / "demo.out").read_text()
+        assert "unfinished trips cancelled" in output and "server stopped" in output
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(f"{url}/healthz", timeout=2)
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+        drop_scratch_database(name)
+
+
+def _demo_token(output: str, role: str) -> str | None:
+    for line in output.splitlines():
+        words = line.split()
+        if len(words) == 2 and words[0] == role and words[1].startswith("chk_"):
+            return words[1]
+    return None

@@ -13,10 +13,12 @@ from chekara.api.routers import alerts, audit, checkpoints, corridors, devices, 
 from chekara.api.routers import crossings, declarations, plate_reads, queues, reports, weighings
 from chekara.api.routers import analytics, learned_corridors
 from chekara.api.routers import inquiries, public, risk
+from chekara.api.routers import exchange, exchange_admin
 from chekara.api.event_hub import hub
 from chekara.config import get_settings
 from chekara.services.risk_ruleset import ruleset as risk_ruleset
 from chekara.services.sweep_loop import SweepLoop
+from chekara.services.exchange.delivery_loop import DeliveryLoop
 
 API_PREFIX = "/api/v1"
 #: Every router served under API_PREFIX (the role-matrix test walks these).
@@ -24,7 +26,7 @@ API_ROUTERS = tuple(
     module.router
     for module in (me, checkpoints, learned_corridors, corridors, rates, devices, trips, positions, alerts, live, stream, audit,
                    declarations, plate_reads, weighings, crossings, queues, reports, analytics,
-                   inquiries, public, risk)
+                   inquiries, public, risk, exchange, exchange_admin)
 )
 
 
@@ -32,7 +34,10 @@ API_ROUTERS = tuple(
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     sweeper = SweepLoop(get_settings())
     sweeper.start()
+    delivery = DeliveryLoop(get_settings())  # posts the outbox to partners' webhooks
+    delivery.start()
     yield
+    delivery.stop()
     sweeper.stop()
     await hub.close()
 

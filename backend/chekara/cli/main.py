@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from chekara.cli import analytics, db
+from chekara.cli import analytics, db, exchange
 from chekara.config import get_settings
 from chekara.db.engine import session_factory
 from chekara.domain.roles import ROLES, Actor
@@ -15,6 +15,7 @@ from chekara.domain.roles import ROLES, Actor
 app = typer.Typer(help="Chekara: the customs situation center.", no_args_is_help=True)
 app.add_typer(db.app, name="db")
 app.add_typer(analytics.app, name="analytics")
+app.add_typer(exchange.app, name="exchange")
 token_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 import_app = typer.Typer(help="Import recorded tracks through the position pipeline.", no_args_is_help=True)

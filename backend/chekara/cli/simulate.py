@@ -28,6 +28,8 @@ console = Console()
 DEMO_CONVOYS = 40
 DEMO_HISTORY_S = 30 * 60
 DEMO_LIVE_S = 8 * 3600
+#: Deviations and stops alerted on during the catch-up: the first alerts show within seconds of the start.
+DEMO_EARLY_ALERTS = 2
 #: One seed for every demo (the same day on the border); the run tag keeps its trucks apart from earlier runs'.
 DEMO_SEED = 1
 #: The demo's server must answer within this long, seconds.
@@ -212,8 +214,9 @@ def serve_with_traffic(tokens: dict[str, str], host: str, port: int, convoys: in
             api.close()
         if left:
             console.print(f"cancelled {left} trips an earlier simulation left on the road")
-        spec = ScenarioSpec(seed=DEMO_SEED, convoys=convoys, history_s=DEMO_HISTORY_S,
-                            live_s=DEMO_LIVE_S, sweep_interval_s=settings.sweep_interval_s, tick_s=2.0)
+        spec = ScenarioSpec(seed=DEMO_SEED, convoys=convoys, history_s=DEMO_HISTORY_S, live_s=DEMO_LIVE_S,
+                            sweep_interval_s=settings.sweep_interval_s, tick_s=2.0, mid_route_share=0.9,
+                            early_alerts=DEMO_EARLY_ALERTS)
         with _graceful_stop(stop), ProgressDisplay(console, spec.history_s) as display:
             result = run_simulation(url, credentials, spec, settings.var_dir / "sim", on_progress=display.update,
                                     stop=stop)

@@ -14,12 +14,13 @@ class Role(StrEnum):
     officer = "officer"  # checkpoint officer: crossings step by step
     callcenter = "callcenter"  # call-center agent
     device = "device"  # GPS tracker, ANPR camera, weighbridge
+    partner = "partner"  # a neighbouring customs system: pulls our events, announces vehicles (docs/EXCHANGE.md)
 
 
 ROLES: tuple[str, ...] = tuple(r.value for r in Role)
 
-#: The people of the situation center (every role but machines).
-STAFF: frozenset[Role] = frozenset(Role) - {Role.device}
+#: The people of the situation center (every role but machines and partner systems).
+STAFF: frozenset[Role] = frozenset(Role) - {Role.device, Role.partner}
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ from chekara.domain.detection.geo import haversine_m
 from chekara.domain.detection.timestamps import from_iso, to_iso
 from chekara.ingest.batch import Batch, IngestContext
 from chekara.ingest.fixes import IncomingFix
-from chekara.services import alerts, events
+from chekara.services import alerts, events, outbox
+from chekara.services.exchange import bodies
 from chekara.services.trips import close_trip_alerts, trip_event
 
 
@@ -112,6 +113,7 @@ def _depart(ctx: IngestContext, batch: Batch, trip: Trip, fix: IncomingFix) -> N
     trip.departed_at = fix.ts
     batch.changed_trips.add(trip.id)
     events.publish(ctx.session, "trip", trip_event(trip))
+    outbox.emit(ctx.session, "trip.departed", bodies.trip(ctx.session, trip), at=fix.ts)
 
 
 def _arrive(ctx: IngestContext, batch: Batch, trip: Trip, state: TripState, fix: IncomingFix) -> None:
@@ -124,6 +126,7 @@ def _arrive(ctx: IngestContext, batch: Batch, trip: Trip, state: TripState, fix:
     apply_events(ctx, batch, trip, found)
     close_trip_alerts(ctx.session, trip, fix.ts, "trip arrived")
     events.publish(ctx.session, "trip", trip_event(trip))
+    outbox.emit(ctx.session, "trip.arrived", bodies.trip(ctx.session, trip), at=fix.ts)
 
 
 def _detect_trip(ctx: IngestContext, batch: Batch, trip: Trip, fixes: list[IncomingFix]) -> None:

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from chekara.db.models import Alert, AlertNote, Checkpoint
 from chekara.domain.roles import Actor
 from chekara.errors import Conflict, NotFound
-from chekara.services import audit, events
+from chekara.services import audit, events, outbox
+from chekara.services.exchange import bodies
 
 #: Alerts raised or ended by the platform itself are audited as this actor.
 DETECTOR = Actor(name="detector", role="system")
@@ -79,6 +80,7 @@ def raise_alert(
     session.refresh(alert, ["checkpoint"])
     audit.record(session, DETECTOR, "raise", "alert", alert.id, {"type": type, "subject": subject, "evidence": evidence})
     events.publish(session, "alert", alert_summary(alert))
+    outbox.emit(session, "alert.raised", bodies.alert(session, alert), at=alert.raised_at)
     _new_risk_evidence(session, alert)
     return alert
 
@@ -97,6 +99,7 @@ def end_alert(session: Session, *, type: str, subject: str, ended_at: datetime, 
     session.flush()
     audit.record(session, DETECTOR, "resolve", "alert", alert.id, {"type": type, "ended_at": ended_at.isoformat(), "evidence": evidence})
     events.publish(session, "alert", alert_summary(alert))
+    outbox.emit(session, "alert.resolved", bodies.alert(session, alert), at=ended_at)
     _new_risk_evidence(session, alert)
     return alert
 
@@ -133,7 +136,9 @@ def resolve(session: Session, alert_id: int, actor: Actor, note: str = "") -> Al
     alert.status = "resolved"
     alert.resolved_at = datetime.now(UTC)
     alert.resolved_by = actor.name
-    return _with_note(session, alert, actor, "resolve", note)
+    _with_note(session, alert, actor, "resolve", note)
+    outbox.emit(session, "alert.resolved", bodies.alert(session, alert), at=alert.resolved_at)
+    return alert
 
 
 def _with_note(session: Session, alert: Alert, actor: Actor, action: str, note: str) -> Alert:

@@ -30,6 +30,16 @@ def _json_ready(change: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(change, default=str))
 
 
+def serialise_appends(session: Session) -> None:
+    """Hold the append lock until this transaction ends.
+
+    The outbox (services.outbox) takes the same lock: its sequence then
+    increases in commit order, and one lock for both can never be taken in
+    two orders (no deadlock between an audited change and an emitted event).
+    """
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK_KEY})
+
+
 def record(
     session: Session,
     actor: Actor,
@@ -39,7 +49,7 @@ def record(
     change: dict[str, Any],
 ) -> AuditEntry:
     """Append one entry; the caller commits."""
-    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK_KEY})
+    serialise_appends(session)
     last = session.execute(
         select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
     ).first()

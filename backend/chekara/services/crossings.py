@@ -15,7 +15,9 @@ How a plate read finds its vehicle:
 
 Officers record the other steps (record_step); the crossing procedure
 (chekara.domain.crossing_procedure) decides what is due. Every change is
-audited; the caller commits.
+audited; the caller commits. A release and an exit are also events for the
+partner customs (services.outbox), and an entry read may be the arrival a
+partner announced (services.exchange.notices).
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ from chekara.domain.plates import PlateMatch, compare_plates, match_plate, norma
 from chekara.domain.roles import Actor
 from chekara.domain.travel_direction import travel_direction
 from chekara.errors import Conflict, InvalidInput, NotFound
-from chekara.services import alerts, audit, channels, transit_closure
+from chekara.services import alerts, audit, channels, outbox, transit_closure
+from chekara.services.exchange import bodies, notices
 from chekara.services.declarations import get_declaration
 
 #: A declaration older than this is not matched to an entry read (it would have been used by now).
@@ -231,6 +234,7 @@ def on_entry_read(session: Session, read: PlateRead, actor: Actor) -> Outcome:
         {"plate_read_id": read.id, "camera_id": read.camera_id, "lane": read.lane, "plate_text": read.plate_text,
          "camera_confidence": read.confidence, **_match_details(match)},
     )
+    notices.match_arrival(session, crossing, read)  # a partner announced this vehicle?
     outcome = Outcome(crossing)
     if declaration is None:
         outcome.alerts.append(
@@ -317,6 +321,7 @@ def on_exit_read(session: Session, read: PlateRead, target: ExitTarget, actor: A
         {"plate_read_id": read.id, "camera_id": read.camera_id, "lane": read.lane, "plate_text": read.plate_text,
          "released": released, **_match_details(match)},
     )
+    outbox.emit(session, "crossing.exited", bodies.crossing(session, crossing), at=read.read_at)
     outcome = Outcome(crossing)
     if not released:
         inside_min = round((read.read_at - crossing.entered_at).total_seconds() / 60, 1)
@@ -335,11 +340,13 @@ def on_exit_read(session: Session, read: PlateRead, target: ExitTarget, actor: A
 
 @dataclass(frozen=True)
 class StepInput:
-    """What an officer sends with a step: notes, an inspection result, the declaration's number."""
+    """What an officer sends with a step: notes, an inspection result, the declaration's number, seal ids."""
 
     notes: str = ""
     result: str | None = None
     declaration_number: str | None = None
+    #: documents_checked only: the seals found on the vehicle (compared with a partner's pre-arrival notice).
+    seal_ids: tuple[str, ...] = ()
 
 
 def record_step(
@@ -360,6 +367,8 @@ def record_step(
         raise InvalidInput("only the inspected step has a result", field="result")
     if given.declaration_number is not None and step is not Step.documents_checked:
         raise InvalidInput("a declaration is linked when documents are checked", field="declaration_number")
+    if given.seal_ids and step is not Step.documents_checked:
+        raise InvalidInput("seal ids are recorded when documents are checked", field="seal_ids")
     handlers = {
         Step.documents_checked: _documents_checked,
         Step.weighed: _weighed_by_hand,
@@ -397,12 +406,14 @@ def _documents_checked(session, crossing: Crossing, at, actor, given: StepInput,
         crossing.declaration = declaration
         crossing.direction = _direction(crossing.checkpoint_id, declaration)
     plates_match = any(compare_plates(crossing.plate_as_read, p) for p in _vehicle_plates(declaration))
+    seals = notices.checked_seal_ids(given.seal_ids)
     add_step(
         session, crossing, Step.documents_checked, at, actor,
         {"declaration": declaration.number, "linked_now": linked_now, "plates_match": plates_match,
-         "direction": crossing.direction},
+         "direction": crossing.direction, **({"seal_ids": seals} if seals else {})},
         notes,
     )
+    notices.check_seals(session, crossing, seals, at)  # against a partner's announced seals
     if linked_now:
         alerts.end_alert(
             session, type="undeclared_vehicle", subject=f"crossing:{crossing.id}", ended_at=at,
@@ -481,6 +492,7 @@ def _released(session, crossing: Crossing, at, actor, given, notes) -> Outcome:
     inspected = Step.inspected in done_steps(crossing)
     channel = channels.channel_for(session, crossing.declaration)
     add_step(session, crossing, Step.released, at, actor, {"channel": channel.value, "inspected": inspected}, notes)
+    outbox.emit(session, "crossing.released", bodies.crossing(session, crossing), at=at)
     return Outcome(crossing)
 
 
@@ -488,6 +500,7 @@ def _exited_by_hand(session, crossing: Crossing, at, actor, given, notes) -> Out
     """An officer saw the released vehicle leave (the camera missed it)."""
     crossing.exited_at = at
     add_step(session, crossing, Step.exited, at, actor, {"released": True, "by_hand": True}, notes)
+    outbox.emit(session, "crossing.exited", bodies.crossing(session, crossing), at=at)
     return Outcome(crossing, transit_closure.on_exit(session, crossing))
 
 

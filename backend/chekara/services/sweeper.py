@@ -1,4 +1,5 @@
-"""The clock-driven checks: signal lost and overdue arrival for every active trip, transits not closed.
+"""The clock-driven checks: signal lost and overdue arrival for every active trip, transits not closed,
+vehicles a partner announced that have not arrived.
 
 Run by the server every CHEKARA_SWEEP_INTERVAL_S seconds (and by
 `chekara sweep`). Only one process sweeps at a time (a transaction advisory
@@ -18,6 +19,7 @@ from chekara.domain.detection import CLOCK_DETECTORS, DetectionThresholds
 from chekara.ingest.batch import IngestContext
 from chekara.ingest.detect import TripState, apply_events
 from chekara.domain.roles import SYSTEM
+from chekara.services.exchange.notices import sweep_not_arrived
 from chekara.services.transit_closure import sweep_transit_deadlines
 from chekara.services.trips import ACTIVE_STATUSES
 
@@ -48,5 +50,7 @@ def sweep(session: Session, now: datetime, thresholds: DetectionThresholds) -> i
         trip.detector_state = state.dump()
     # Transits that should have left through their exit checkpoint by now.
     sweep_transit_deadlines(session, now)
+    # Vehicles a partner announced that have not arrived in time.
+    sweep_not_arrived(session, now)
     session.flush()
     return len(trips)

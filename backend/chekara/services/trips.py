@@ -14,7 +14,8 @@ from chekara.db.models import Alert, Position, Trip, TripDevice
 from chekara.domain.plates import PlateError, normalize_plate
 from chekara.domain.roles import Actor
 from chekara.errors import Conflict, InvalidInput, NotFound
-from chekara.services import alerts, audit, events
+from chekara.services import alerts, audit, events, outbox
+from chekara.services.exchange import bodies
 from chekara.services.checkpoints import get_checkpoint
 from chekara.services.corridors import get_corridor
 from chekara.services.devices import get_device
@@ -150,6 +151,7 @@ def cancel_trip(session: Session, trip_id: int, reason: str, actor: Actor) -> Tr
     session.flush()
     audit.record(session, actor, "cancel", "trip", trip.id, {"from": previous, "reason": reason})
     events.publish(session, "trip", trip_event(trip))
+    outbox.emit(session, "trip.closed", bodies.trip(session, trip), at=trip.cancelled_at)
     return trip
 
 

@@ -28,6 +28,7 @@ from chekara.domain.roles import Actor
 from chekara.domain.weights import WeighingReading, WeightError, assess_weighing, check_reading
 from chekara.errors import Conflict, InvalidInput
 from chekara.services import audit, crossings, risk
+from chekara.services.exchange import notices
 from chekara.services.plate_reads import check_event_time, referenced_checkpoint
 from chekara.services.rule_tables import axle_limits
 
@@ -123,6 +124,7 @@ def record_weighing(
         {"measured": True, "weighing_id": weighing.id, "gross_kg": weighing.gross_kg,
          "declared_gross_kg": declared_gross_kg, "findings": [f.kind for f in findings]},
     )
+    notices.check_weighing(session, settings, crossing, weighing)  # against a partner's announced gross
     session.refresh(weighing, ["findings"])
     if crossing.declaration is not None:
         risk.reassess(session, crossing.declaration, "weighing")

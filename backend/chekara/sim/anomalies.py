@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 import numpy as np
 
@@ -41,6 +42,8 @@ ANOMALY_SPACING_M = 12_000.0
 ANOMALY_GAP_S = 300.0
 #: An unauthorized stop is this far from stop zones and checkpoint geofences, metres.
 STOP_CLEARANCE_M = 400.0
+#: A detour reaches at least this far beyond the corridor's edge, metres.
+DEVIATION_MARGIN_M = 700.0
 #: A detour's far end stays this far from any checkpoint geofence (it must not "arrive"), metres.
 DETOUR_CLEARANCE_M = 3_000.0
 #: The platform's defaults the magnitudes keep clear of (DESIGN.md).
@@ -75,6 +78,7 @@ class Injector:
         self.device_busy: dict[str, list[tuple[float, float]]] = {}
 
     def _id(self, kind: AnomalyKind) -> str:
+        """A provisional id (generate_scenario numbers the anomalies in time order at the end)."""
         self.count += 1
         return f"{kind.value}-{self.count}"
 
@@ -99,9 +103,10 @@ class Injector:
                 placed.append(anomaly)
         return placed
 
-    def _place(self, kind: AnomalyKind, rate: float, place: Callable[[ConvoyDraft, str], bool]) -> int:
+    def _place(self, kind: AnomalyKind, rate: float, place: Callable[[ConvoyDraft, str], bool],
+               wanted: int | None = None) -> int:
         """Like _pick, for anomalies whose truth is written later; how many were placed."""
-        wanted = quota(rate, len(self.drafts))
+        wanted = quota(rate, len(self.drafts)) if wanted is None else wanted
         placed = 0
         for draft in self._shuffled():
             if placed >= wanted:
@@ -111,18 +116,22 @@ class Injector:
 
     # ---- along the route: the convoy's motion changes ------------------------------------------
 
-    def _progress_range(self, draft: ConvoyDraft, needs_s: float) -> tuple[float, float] | None:
-        """Where along the route an activity lasting needs_s can start and still end by latest_end_s."""
+    def _progress_range(self, draft: ConvoyDraft, needs_s: float, start_by_s: float | None
+                        ) -> tuple[float, float] | None:
+        """Where along the route an activity lasting needs_s can start (by start_by_s) and end by latest_end_s."""
         leader = draft.leader
         low = draft.start_progress_m + QUIET_ENDS_M
         latest_start = self.spec.latest_end_s - needs_s - 600
+        if start_by_s is not None:
+            latest_start = min(latest_start, start_by_s)
         if latest_start <= max(draft.convoy.departed_s, leader.start_s):
             return None
         high = min(float(np.interp(latest_start, leader.t_s, leader.progress_m)), draft.route.length_m - QUIET_ENDS_M)
         return (low, high) if high > low else None
 
-    def _add_activity(self, draft: ConvoyDraft, activity: Activity, needs_s: float, clearance_m: float) -> bool:
-        span = self._progress_range(draft, needs_s)
+    def _add_activity(self, draft: ConvoyDraft, activity: Activity, needs_s: float, clearance_m: float,
+                      start_by_s: float | None = None) -> bool:
+        span = self._progress_range(draft, needs_s, start_by_s)
         if span is None:
             return False
         taken = [a.progress_m for a in draft.activities if a.anomaly_id]
@@ -136,7 +145,7 @@ class Injector:
             activity.progress_m = at
             draft.activities.append(activity)
             self.factory.build_motion(draft)
-            if activity.end_s <= self.spec.latest_end_s:
+            if activity.end_s <= self.spec.latest_end_s and (start_by_s is None or activity.start_s <= start_by_s):
                 self.placed.append((draft, activity))
                 return True
             draft.activities.remove(activity)
@@ -154,7 +163,7 @@ class Injector:
         An activity put in later, earlier along the route, delays those after
         it: only now are their times final. One that now ends after the
         scenario is taken out (the last first: that moves nothing before it),
-        and so is a detour a bend folded back onto the corridor.
+        and so is a detour a bend of the corridor spoils (see _deviation_truth).
         """
         while True:
             late = [(d, a) for d, a in self.placed if a.end_s > self.spec.latest_end_s]
@@ -184,29 +193,43 @@ class Injector:
                                           device_id=d) for d in trackers),
         )
 
-    def route_deviations(self) -> int:
-        """Detours off the corridor (their truth comes from settle_motion)."""
+    def route_deviations(self, wanted: int | None = None, alerted_by_s: float | None = None) -> int:
+        """Detours off the corridor (their truth comes from settle_motion).
+
+        wanted and alerted_by_s: that many more, each far enough off the
+        corridor for long enough by alerted_by_s to have been alerted on.
+        """
         def place(draft: ConvoyDraft, anomaly_id: str) -> bool:
             rng = self.rng
             distance = rng.uniform(1_500, 6_000)
             out_s, dwell_s, back_s = rng.uniform(3, 6) * 60, rng.uniform(0, 4) * 60, rng.uniform(3, 6) * 60
             side = rng.choice((-1, 1))
             activity = Activity(0.0, "detour", detour=(distance, side, out_s, dwell_s, back_s), anomaly_id=anomaly_id)
-            return self._add_activity(draft, activity, out_s + dwell_s + back_s, DETOUR_CLEARANCE_M + distance)
+            start_by = None if alerted_by_s is None else alerted_by_s - out_s - 90  # outside >= 60 s by then
+            return self._add_activity(draft, activity, out_s + dwell_s + back_s, DETOUR_CLEARANCE_M + distance,
+                                      start_by)
 
-        return self._place(AnomalyKind.route_deviation, self.spec.rates.route_deviation, place)
+        return self._place(AnomalyKind.route_deviation, self.spec.rates.route_deviation, place, wanted)
 
     def _deviation_truth(self, draft: ConvoyDraft, activity: Activity) -> InjectedAnomaly | None:
+        """The detour's window and farthest distance, or None when a bend of the corridor spoils it.
+
+        Near a bend the side road can run back towards another stretch of the
+        corridor: the convoy is then not far out, or comes back inside and goes
+        out again (two deviations for the platform). Such detours are not used.
+        """
         times = np.arange(activity.start_s, activity.end_s + STEP_S, 2.0)
-        outside_times, farthest = [], 0.0
+        outside = np.zeros(len(times), dtype=bool)
+        farthest = 0.0
         for motion in draft.motions().values():
             x, y = motion.positions_m(draft.route, times)
             distance = draft.route.distance_to_line_m(x, y)
-            outside_times.extend(times[distance > draft.route.half_width_m])
+            outside |= distance > draft.route.half_width_m
             farthest = max(farthest, float(distance.max()))
-        if not outside_times:
+        runs = np.flatnonzero(np.diff(outside.astype(int)) == 1).size + int(outside[0])
+        if runs != 1 or farthest < draft.route.half_width_m + DEVIATION_MARGIN_M:
             return None
-        start, end = float(min(outside_times)), float(max(outside_times))
+        start, end = float(times[outside][0]), float(times[outside][-1])
         return InjectedAnomaly(
             activity.anomaly_id, AnomalyKind.route_deviation, start, end,
             {"max_distance_m": round(farthest, 1), "outside_s": round(end - start, 1),
@@ -215,14 +238,15 @@ class Injector:
             expected=(ExpectedSignal("alert", "route_deviation", start, end, convoy_id=draft.convoy_id),),
         )
 
-    def unauthorized_stops(self) -> int:
-        """Stops outside stop zones and checkpoints (their truth comes from settle_motion)."""
+    def unauthorized_stops(self, wanted: int | None = None, alerted_by_s: float | None = None) -> int:
+        """Stops outside stop zones and checkpoints (their truth comes from settle_motion); see route_deviations."""
         def place(draft: ConvoyDraft, anomaly_id: str) -> bool:
             duration = self.rng.uniform(18, 45) * 60
             activity = Activity(0.0, "unauthorized_stop", duration_s=duration, anomaly_id=anomaly_id)
-            return self._add_activity(draft, activity, duration, STOP_CLEARANCE_M)
+            start_by = None if alerted_by_s is None else alerted_by_s - 17 * 60  # standing 15 min by then
+            return self._add_activity(draft, activity, duration, STOP_CLEARANCE_M, start_by)
 
-        return self._place(AnomalyKind.unauthorized_stop, self.spec.rates.unauthorized_stop, place)
+        return self._place(AnomalyKind.unauthorized_stop, self.spec.rates.unauthorized_stop, place, wanted)
 
     def escort_separations(self) -> list[InjectedAnomaly]:
         def place(draft: ConvoyDraft, anomaly_id: str) -> InjectedAnomaly | None:
@@ -491,3 +515,38 @@ class Injector:
                                          plate=plate.canonical),),
             ))
         return plans, declarations, anomalies
+
+
+#: The risk rule (data/risk_rules.toml) each kind of anomaly should make hit on its declaration.
+RISK_RULE_OF: dict[AnomalyKind, str] = {
+    AnomalyKind.route_deviation: "route_deviation",
+    AnomalyKind.unauthorized_stop: "unauthorized_stop",
+    AnomalyKind.signal_loss: "signal_lost",
+    AnomalyKind.overdue_arrival: "overdue",
+    AnomalyKind.transit_never_closed: "overdue",
+    AnomalyKind.weight_discrepancy: "weight_discrepancy",
+    AnomalyKind.plate_mismatch: "plate_mismatch",
+    AnomalyKind.undeclared_vehicle: "plate_mismatch",
+}
+
+
+def with_risk_hits(anomalies: list[InjectedAnomaly], trip_declaration: dict[str, str]) -> list[InjectedAnomaly]:
+    """Add to each anomaly the risk rule hit it should cause (once per declaration and rule).
+
+    A convoy's alerts are evidence for the declaration its trip was planned
+    under (trip_declaration: convoy id -> number); checkpoint anomalies name
+    their declaration. A rule hits a declaration once, however many
+    anomalies feed it: the first anomaly carries the expectation.
+    """
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for anomaly in sorted(anomalies, key=lambda a: a.start_s):
+        rule = RISK_RULE_OF.get(anomaly.kind)
+        number = anomaly.declaration or trip_declaration.get(anomaly.convoy_id or "")
+        if rule is None or number is None or (number, rule) in seen:
+            out.append(anomaly)
+            continue
+        seen.add((number, rule))
+        hit = ExpectedSignal("risk", rule, anomaly.start_s, anomaly.end_s, declaration=number, timed=False)
+        out.append(replace(anomaly, expected=(*anomaly.expected, hit)))
+    return out

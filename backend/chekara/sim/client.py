@@ -110,6 +110,15 @@ class ChekaraApi:
                 return None
             raise
 
+    def risk(self, number: str) -> dict[str, Any] | None:
+        """The declaration's risk verdict in force (None: no such declaration, or no risk engine)."""
+        try:
+            return self.call("GET", f"/api/v1/declarations/{number}/risk", self.credentials.operator)
+        except ApiError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
     def trips(self, status: str) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
         for page in range(MAX_ALERT_PAGES):

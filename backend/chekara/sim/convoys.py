@@ -313,6 +313,7 @@ class ConvoyFactory:
                 measured_gross_kg=draft.destination_gross_kg.get(
                     k, self._measured_for(truck.declaration.declared_gross_kg, f"{draft.convoy_id}-{k}")),
                 link_declaration=truck.declaration.number if k in draft.destination_plate else None,
+                clean_entry_read=k in draft.destination_plate,
             )
             out.extend(crossing_actions(plan, self.crossing_rng(plan.key), self.reads)[0])
         return out

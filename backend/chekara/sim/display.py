@@ -69,11 +69,3 @@ def _style(row: TypeScore) -> str | None:
         return "dim"
     return None if worst >= 0.95 else "yellow" if worst >= 0.5 else "red"
 
-
-def markdown_table(evaluation: Evaluation) -> str:
-    """The same table as Markdown, for docs/DETECTION.md."""
-    lines = ["| signal | source | TP | FP | FN | precision | recall |", "|---|---|--:|--:|--:|--:|--:|"]
-    for row in evaluation.rows:
-        lines.append(f"| {row.name} | {row.source}: `{row.type}` | {row.tp} | {row.fp} | {row.fn} | "
-                     f"{_ratio(row.precision)} | {_ratio(row.recall)} |")
-    return "\n".join(lines)

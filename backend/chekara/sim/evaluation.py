@@ -5,13 +5,14 @@ What the platform produced is read back over the API as Observed signals:
 - ``alert``: GET /api/v1/alerts, keeping the run's own (its trips, its
   declarations, its cameras);
 - ``finding``: the findings on the run's declarations (GET
-  /api/v1/declarations/{number}), e.g. weight_discrepancy.
+  /api/v1/declarations/{number}), e.g. weight_discrepancy;
+- ``risk``: the rules that hit in each declaration's verdict in force (GET
+  /api/v1/declarations/{number}/risk), one type per rule; the random
+  selection is a draw, not a detection, and is left out.
 
-Extension point for the risk issue: a risk rule's hits become another source
-(say ``risk``, one type per rule, read from the declarations' channels and
-rule hits), with a collector beside collect_observed's two, and the injected
-anomalies that should trip a rule list an ExpectedSignal with that source.
-score() and the table need nothing more: rows are per (source, type).
+Another source is one more collector beside these three, and an
+ExpectedSignal with that source on the anomalies that should produce it:
+score() and the table need nothing more, rows are per (source, type).
 
 Matching (one expected signal to at most one observed, and back):
 
@@ -24,11 +25,15 @@ Matching (one expected signal to at most one observed, and back):
   runs from the start its evidence gives (first outside fix, the stop's
   anchor, the last fix before a silence, the deadline) or its raised_at,
   to its ended_at (or now, while it lasts). Signals stamped by the server's
-  own clock at an officer's step (plate_mismatch) are matched on keys alone.
+  own clock at an officer's step (plate_mismatch) are matched on keys alone,
+  and so are risk rule hits (a rule hits a declaration once: the key is the
+  declaration).
 
 A signal loss that ended before the server could sweep once after the
-catch-up is not observable by the platform's rules: it is counted apart
-(column n/o), in neither recall nor precision.
+catch-up may not have been observable by the platform's rules: if the
+platform raised it all the same it counts as found, and if not it is
+counted apart (column n/o), in neither recall nor precision. The same goes
+for the risk rule it would have fed.
 """
 
 from __future__ import annotations
@@ -62,6 +67,11 @@ MATCH_KEYS: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_KEYS = ("trip", "device", "declaration", "checkpoint")
 
+#: A risk rule hit is the rule's (its type) on a declaration.
+RISK_KEYS = ("declaration",)
+#: Not a detection: the share of declarations sent to red at random.
+RANDOM_SELECTION = "random_selection"
+
 #: The evidence field that says when the situation began, per alert type.
 START_EVIDENCE = {
     "route_deviation": "first_fix_ts", "unauthorized_stop": "start_ts", "signal_lost": "last_fix_ts",
@@ -74,6 +84,8 @@ ROW_ORDER = (
     ("alert", "route_deviation"), ("alert", "unauthorized_stop"), ("alert", "signal_lost"), ("alert", "overdue"),
     ("alert", "convoy_separation"), ("alert", "gps_anomaly"), ("finding", "weight_discrepancy"),
     ("alert", "undeclared_vehicle"), ("alert", "plate_mismatch"), ("alert", "transit_not_closed"),
+    ("risk", "route_deviation"), ("risk", "unauthorized_stop"), ("risk", "signal_lost"), ("risk", "overdue"),
+    ("risk", "weight_discrepancy"), ("risk", "plate_mismatch"),
 )
 ROW_NAMES = {
     "route_deviation": "Route deviation", "unauthorized_stop": "Unauthorized stop", "signal_lost": "Signal lost",
@@ -110,6 +122,8 @@ class TypeScore:
 
     @property
     def name(self) -> str:
+        if self.source == "risk":
+            return f"Risk rule {self.type}"
         return ROW_NAMES.get(self.type, self.type.replace("_", " ").capitalize())
 
     @property
@@ -169,8 +183,15 @@ def observed_findings(declaration: dict[str, Any]) -> list[Observed]:
     return out
 
 
+def observed_risk_hits(verdict: dict[str, Any]) -> list[Observed]:
+    at = _parse(verdict["assessed_at"])
+    return [Observed(source="risk", type=hit["rule"], ref=f"risk {verdict['declaration_number']}", start=at, end=at,
+                     declaration=verdict["declaration_number"])
+            for hit in verdict["hits"] if hit["rule"] != RANDOM_SELECTION]
+
+
 def collect_observed(api: ChekaraApi, truth: GroundTruth, now: datetime) -> list[Observed]:
-    """The run's alerts and findings, as the platform reports them now."""
+    """The run's alerts, findings and risk rule hits, as the platform reports them now."""
     trips = set(truth.trip_ids.values())
     declarations, cameras = set(truth.declarations), set(truth.cameras)
     since = (truth.epoch - timedelta(hours=1)).isoformat()
@@ -180,8 +201,12 @@ def collect_observed(api: ChekaraApi, truth: GroundTruth, now: datetime) -> list
     ]
     for number in truth.declarations:
         found = api.declaration(number)
-        if found is not None:
-            observed.extend(observed_findings(found))
+        if found is None:
+            continue
+        observed.extend(observed_findings(found))
+        verdict = api.risk(number)
+        if verdict is not None:
+            observed.extend(observed_risk_hits(verdict))
     return observed
 
 
@@ -194,7 +219,7 @@ def _keys(expected: ExpectedSignal, truth: GroundTruth) -> dict[str, Any]:
 
 
 def _fits(expected: ExpectedSignal, observed: Observed, keys: dict[str, Any], truth: GroundTruth) -> bool:
-    for name in MATCH_KEYS.get(expected.type, DEFAULT_KEYS):
+    for name in RISK_KEYS if expected.source == "risk" else MATCH_KEYS.get(expected.type, DEFAULT_KEYS):
         if name == "plate" and keys[name] is not None:
             # The platform knows a walk-in truck only as its camera read it, misreads and all.
             if observed.plate is None or compare_plates(observed.plate, keys[name]) is None:
@@ -212,7 +237,10 @@ def _fits(expected: ExpectedSignal, observed: Observed, keys: dict[str, Any], tr
 
 
 def score(truth: GroundTruth, observed: list[Observed], not_observable: set[int] | None = None) -> Evaluation:
-    """Match expected with observed signals; one row per (source, type). not_observable: indexes into expected()."""
+    """Match expected with observed signals; one row per (source, type).
+
+    not_observable: indexes into truth.expected() whose miss is excused (see the module docstring).
+    """
     expected = truth.expected()
     not_observable = not_observable or set()
     rows: dict[tuple[str, str], TypeScore] = {k: TypeScore(*k) for k in ROW_ORDER}
@@ -220,14 +248,14 @@ def score(truth: GroundTruth, observed: list[Observed], not_observable: set[int]
     free = list(observed)
     for i, e in sorted(enumerate(expected), key=lambda p: p[1].start_s):
         row = rows.setdefault((e.source, e.type), TypeScore(e.source, e.type))
-        if i in not_observable:
-            row.not_observable += 1
-            continue
         keys = _keys(e, truth)
         candidates = [o for o in free if (o.source, o.type) == (e.source, e.type) and _fits(e, o, keys, truth)]
         if not candidates:
-            row.fn += 1
-            evaluation.missed.append(e)
+            if i in not_observable:  # excused: the platform could not have seen it
+                row.not_observable += 1
+            else:
+                row.fn += 1
+                evaluation.missed.append(e)
             continue
         start = truth.instant(e.start_s)
         best = min(candidates, key=lambda o: abs((o.start - start).total_seconds()))
@@ -247,4 +275,17 @@ def not_observable_signal_losses(truth: GroundTruth, caught_up_s: float | None, 
     if caught_up_s is None:
         return set()
     return {i for i, e in enumerate(truth.expected())
-            if e.type == "signal_lost" and e.end_s < caught_up_s + sweep_interval_s}
+            if e.type == "signal_lost" and e.source in ("alert", "risk") and e.end_s < caught_up_s + sweep_interval_s}
+
+
+def _ratio(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def markdown_table(evaluation: Evaluation) -> str:
+    """The scores as a Markdown table (written beside evaluation.json, for docs/DETECTION.md)."""
+    lines = ["| signal | source | TP | FP | FN | n/o | precision | recall |", "|---|---|--:|--:|--:|--:|--:|--:|"]
+    for row in evaluation.rows:
+        lines.append(f"| {row.name} | {row.source}: `{row.type}` | {row.tp} | {row.fp} | {row.fn} | "
+                     f"{row.not_observable} | {_ratio(row.precision)} | {_ratio(row.recall)} |")
+    return "\n".join(lines) + "\n"

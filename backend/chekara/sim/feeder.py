@@ -15,12 +15,19 @@ Two phases:
 - **live**: every ``tick_s``, what has come due: devices and trips first,
   then the fixes (JSON in one batch, OsmAnd one request each), then the
   checkpoint paperwork (declarations, camera reads, weighings, officer
-  steps), which keeps its order within a convoy.
+  steps), which keeps its order within a convoy, for at most
+  PAPERWORK_BUDGET_S per tick: what is left waits for the next tick, after
+  its fixes.
 
 The checkpoint paperwork of the past is the slow part of the catch-up (one
 request per step); it is left to the first live ticks, so fixes never wait
 for it. Requests of different convoys run side by side on ``workers``
 threads; one convoy's run one after another.
+
+The catch-up's batches are posted one after the other: the first convoys
+posted grow stale while the rest are sent, so a catch-up must take well
+under the 10 minutes of signal loss (at the pipeline's ~8,000 fixes/s,
+millions of fixes; docs/PERFORMANCE.md).
 
 The loop is bounded: it ends when the scenario's end has passed and
 everything is sent, or when ``stop`` is set. A failed action is recorded
@@ -30,6 +37,7 @@ and its crossing's later steps are skipped (they would only be refused).
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -60,6 +68,8 @@ KEPT_ERRORS = 50
 WORKERS = 4
 #: Actions fixes depend on: done before any fix, whatever else is waiting.
 FIRST = (RegisterDevice, PlanTrip)
+#: Checkpoint paperwork is sent for at most this long per tick, then the fixes due go first, seconds.
+PAPERWORK_BUDGET_S = 20.0
 
 
 @dataclass
@@ -208,29 +218,29 @@ class Feeder:
             self._next_action += 1
 
     def _run_first(self) -> None:
-        self._run_grouped(self._first)
-        self._first = []
+        self._first = self._run_grouped(self._first, budget_s=None)
 
     def _run_pending(self) -> None:
-        self._run_grouped(self._pending)
-        self._pending = []
+        self._pending = self._run_grouped(self._pending, budget_s=PAPERWORK_BUDGET_S)
 
-    def _run_grouped(self, actions: list[Action]) -> None:
-        """Each convoy's actions in order; different convoys side by side."""
+    def _run_grouped(self, actions: list[Action], budget_s: float | None) -> list[Action]:
+        """Each convoy's actions in order, convoys side by side; what the time budget left over, in order."""
         if not actions:
-            return
+            return []
+        deadline = None if budget_s is None else time.monotonic() + budget_s
         by_group: dict[str, list[Action]] = defaultdict(list)
         for action in actions:
             by_group[action.group].append(action)
 
-        def run_group(group_actions: list[Action]) -> None:
-            for action in group_actions:
-                if self.stop.is_set():
-                    return
+        def run_group(group_actions: list[Action]) -> list[Action]:
+            for i, action in enumerate(group_actions):
+                if self.stop.is_set() or (deadline is not None and time.monotonic() > deadline):
+                    return group_actions[i:]
                 self._act(action)
+            return []
 
-        for future in [self._pool.submit(run_group, group) for group in by_group.values()]:
-            future.result()
+        left = [future.result() for future in [self._pool.submit(run_group, g) for g in by_group.values()]]
+        return sorted((a for rest in left for a in rest), key=lambda a: a.t_s)
 
     def _take_fixes(self, now_s: float) -> list[Fix]:
         fixes = self.scenario.fixes

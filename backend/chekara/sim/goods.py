@@ -7,6 +7,10 @@ per kg, and the currencies such contracts are invoiced in. Chinese goods
 Irkeshtam; Kazakh and Russian wheat, flour, sugar and fuel through the Chu
 river posts; Uzbek fruit, vegetables and fabrics through Dostuk; Kyrgyz
 beans, nuts and cement go out.
+
+Prices sit above the risk engine's minimum value per kg of their HS chapter
+(data/value_per_kg_reference.csv): an honest declaration must not look
+undervalued.
 """
 
 from __future__ import annotations
@@ -30,23 +34,23 @@ LOTS_BY_ORIGIN: dict[str, tuple[Lot, ...]] = {
         Lot("6109100000", "Cotton T-shirts, knitted", (6.0, 14.0), ("USD", "USD", "EUR")),
         Lot("6403990000", "Footwear, leather uppers, rubber soles", (9.0, 25.0), ("USD",)),
         Lot("8517130000", "Smartphones", (120.0, 400.0), ("USD",)),
-        Lot("8528720000", "Television receivers", (6.0, 15.0), ("USD",)),
+        Lot("8528720000", "Television receivers", (7.0, 15.0), ("USD",)),
         Lot("4011200000", "New pneumatic tyres for lorries", (2.0, 4.0), ("USD", "EUR")),
-        Lot("7308900000", "Steel structures and parts", (1.0, 2.0), ("USD",)),
-        Lot("8418100000", "Combined refrigerator-freezers", (3.0, 6.0), ("USD",)),
+        Lot("7308900000", "Steel structures and parts", (1.2, 2.2), ("USD",)),
+        Lot("8418100000", "Combined refrigerator-freezers", (4.0, 7.0), ("USD",)),
         Lot("9403600000", "Wooden furniture", (2.0, 5.0), ("USD",)),
         Lot("8415100000", "Wall air conditioners", (5.0, 10.0), ("USD",)),
     ),
     "KZ": (
-        Lot("1001990000", "Wheat, milling grade", (0.18, 0.28), ("USD", "RUB")),
+        Lot("1001990000", "Wheat, milling grade", (0.20, 0.30), ("USD", "RUB")),
         Lot("1101001000", "Wheat flour", (0.28, 0.40), ("USD", "RUB", "KGS")),
         Lot("2710194200", "Diesel fuel", (0.65, 0.95), ("USD", "RUB")),
         Lot("1701999000", "White sugar", (0.45, 0.70), ("USD", "RUB")),
     ),
     "RU": (
         Lot("1701999000", "White sugar", (0.45, 0.70), ("RUB",)),
-        Lot("3901100000", "Polyethylene granules", (1.0, 1.6), ("RUB", "USD")),
-        Lot("2202100000", "Soft drinks", (0.4, 0.8), ("RUB",)),
+        Lot("3901100000", "Polyethylene granules", (1.1, 1.7), ("RUB", "USD")),
+        Lot("2202100000", "Soft drinks", (0.55, 0.9), ("RUB",)),
         Lot("0406900000", "Cheese", (4.0, 8.0), ("RUB", "EUR")),
     ),
     "UZ": (

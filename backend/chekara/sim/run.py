@@ -6,7 +6,7 @@ Files of a run, in var/sim/<run-id>/:
   run starts, and again with the platform's trip ids when it ends);
 - feed.json: what was sent, accepted, refused (the first errors word for word);
 - evaluation.json: with --evaluate, the score per signal and every miss and
-  false alarm.
+  false alarm; evaluation.md: the scores as a Markdown table.
 
 At the end, the run's trips still planned or in transit are cancelled, so
 they do not go signal-lost (or overdue) on the platform hours later.
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .client import ChekaraApi, Credentials
 from .clock import SimClock, WallClock, utc_now
-from .evaluation import Evaluation, collect_observed, not_observable_signal_losses, score
+from .evaluation import Evaluation, collect_observed, markdown_table, not_observable_signal_losses, score
 from .feeder import FeedReport, FeedStatus, Feeder
 from .geography import SimGeography, geography_from_api
 from .scenario import Scenario, generate_scenario
@@ -111,6 +111,7 @@ def run_simulation(
                 hidden = not_observable_signal_losses(truth, feeder.report.caught_up_s, spec.sweep_interval_s)
                 result.evaluation = score(truth, observed, hidden)
                 write_evaluation(directory / "evaluation.json", result.evaluation, truth)
+                (directory / "evaluation.md").write_text(markdown_table(result.evaluation), encoding="utf-8")
         finally:
             truth.trip_ids = dict(feeder.report.trip_ids)
             truth.write(directory / "truth.json")

@@ -22,12 +22,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 
-from .anomalies import Injector
+from .anomalies import Injector, with_risk_hits
 from .convoys import ConvoyDraft, ConvoyFactory
-from .crossing import camera_id, crossing_actions
+from .crossing import crossing_actions
 from .geography import SimGeography
 from .model import (
     Action,
+    CameraRead,
     Convoy,
     DeclarationPlan,
     FileDeclaration,
@@ -47,6 +48,8 @@ TURNAROUND_MIN = (10.0, 40.0)
 #: Trip deadline after the expected arrival (normal convoys), hours; a transit's is later still.
 DEADLINE_SLACK_H = (2.0, 5.0)
 TRANSIT_DEADLINE_EXTRA_H = 6.0
+#: A normal deadline lies at least this long after the run starts, seconds (see generate_scenario).
+DEADLINE_FLOOR_S = 3600.0
 
 
 @dataclass
@@ -61,8 +64,6 @@ class Scenario:
 
     @property
     def cameras(self) -> list[str]:
-        from .model import CameraRead
-
         return sorted({a.camera_id for a in self.actions if isinstance(a, CameraRead)})
 
     @property
@@ -112,6 +113,9 @@ def generate_scenario(spec: ScenarioSpec, geography: SimGeography, run_tag: str)
 
     injector.route_deviations()
     injector.unauthorized_stops()
+    if spec.early_alerts:  # put in last: nothing put in after them can delay them
+        injector.route_deviations(spec.early_alerts, alerted_by_s=spec.history_s)
+        injector.unauthorized_stops(spec.early_alerts, alerted_by_s=spec.history_s)
     anomalies = injector.settle_motion() + injector.escort_separations()
     tracks = {d.convoy_id: _tracks(d, spec, rng) for d in drafts}
     anomalies += injector.signal_losses(tracks) + injector.gps_jumps(tracks)
@@ -127,7 +131,9 @@ def generate_scenario(spec: ScenarioSpec, geography: SimGeography, run_tag: str)
     for draft in drafts:
         convoy = draft.convoy
         expected_arrival = draft.at_destination_s or draft.leader.end_s
-        normal = expected_arrival + rng.uniform(*DEADLINE_SLACK_H) * 3600
+        # Never already past when the run starts: a trip planned during the catch-up and swept before its
+        # backlog arrives would be overdue in the platform's eyes (rightly: it knows nothing of the arrival yet).
+        normal = max(expected_arrival + rng.uniform(*DEADLINE_SLACK_H) * 3600, spec.history_s + DEADLINE_FLOOR_S)
         convoy.deadline_s = trip_deadlines.get(convoy.convoy_id, normal)
         trucks = []
         for truck in convoy.trucks:
@@ -154,9 +160,7 @@ def generate_scenario(spec: ScenarioSpec, geography: SimGeography, run_tag: str)
 
     indexed = sorted(((action_key(a, i), a) for i, a in enumerate(actions) if a.t_s <= spec.end_s), key=lambda p: p[0])
     fixes = sorted((f for f in fixes if f.t_s <= spec.end_s), key=lambda f: (f.t_s, f.device_id))
+    anomalies = with_risk_hits(anomalies, {c.convoy_id: c.trucks[0].declaration.number for c in convoys})
     anomalies.sort(key=lambda a: (a.start_s, a.kind.value))
     anomalies = [replace(a, anomaly_id=f"A{i + 1:03d}") for i, a in enumerate(anomalies)]
     return Scenario(spec, run_tag.upper(), convoys, declarations, [a for _, a in indexed], fixes, anomalies)
-
-
-__all__ = ["Scenario", "generate_scenario", "camera_id"]

@@ -65,6 +65,9 @@ class ScenarioSpec:
     osmand_share: float = 0.3
     #: Share of first convoys already on their way when the scenario starts (the others queue at a checkpoint).
     mid_route_share: float = 0.75
+    #: Route deviations and unauthorized stops (this many of each, beyond the rates) placed in the past so
+    #: that the platform alerts on them during the catch-up: the demo has something to show at once.
+    early_alerts: int = 0
 
     def __post_init__(self) -> None:
         if self.convoys < 1:

@@ -28,11 +28,15 @@ PAGE_NEEDS = {
     "trip-review": "GET /api/v1/trips/{trip_id}",
     "checkpoint-desk": "GET /api/v1/crossings",
     "analytics-heatmap": "GET /api/v1/analytics/heatmap",
+    "risk-desk": "GET /api/v1/risk/queue",
+    "callcenter": "GET /api/v1/inquiries",  # supervisors and operators read; agents also write
 }
 #: The pages in the top bar: (href, page, dictionary key).
 NAVIGATION = (
     ("/", "situation-map", "nav.situation_map"),
     ("/analytics/heatmap", "analytics-heatmap", "nav.heatmap"),
+    ("/risk", "risk-desk", "nav.risk"),
+    ("/callcenter", "callcenter", "nav.callcenter"),
 )
 
 
@@ -70,6 +74,19 @@ def mount_pages(app: FastAPI) -> None:
     @app.get("/analytics/heatmap", response_class=HTMLResponse, include_in_schema=False)
     def analytics_heatmap(request: Request) -> HTMLResponse:
         return _render(request, "analytics-heatmap.html", "analytics-heatmap", with_map=True)
+
+    @app.get("/risk", response_class=HTMLResponse, include_in_schema=False)
+    def risk_desk(request: Request) -> HTMLResponse:
+        return _render(request, "risk-desk.html", "risk-desk")
+
+    @app.get("/callcenter", response_class=HTMLResponse, include_in_schema=False)
+    def callcenter(request: Request) -> HTMLResponse:
+        return _render(request, "callcenter.html", "callcenter")
+
+    @app.get("/public", response_class=HTMLResponse, include_in_schema=False)
+    def public(request: Request) -> HTMLResponse:
+        # For citizens: no sign-in, no top bar, no token; its data comes from /api/v1/public only.
+        return templates.TemplateResponse(request, "public.html", {"page": "public"})
 
     @app.get("/checkpoints/{code}", response_class=HTMLResponse, include_in_schema=False)
     def checkpoint_desk(request: Request, code: str = PathParam(pattern=r"^[A-Za-z0-9-]{2,20}$")) -> HTMLResponse:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
 
-WEB = Path(__file__).resolve().parents[3] / "backend" / "chekara" / "web"
+CHEKARA = Path(__file__).resolve().parents[3] / "backend" / "chekara"
+WEB = CHEKARA / "web"
+RISK_RULES = set(tomllib.loads((CHEKARA / "data" / "risk_rules.toml").read_text(encoding="utf-8"))["rules"]) | {"random_selection"}
 STATIC = WEB / "static"
 LANGUAGES = ("en", "ru", "ky")
 #: Keys built at run time from a value ("alert_type." + type): their families are checked below.
@@ -21,6 +24,13 @@ DYNAMIC_FAMILIES = {
     "role": {"admin", "operator", "supervisor", "planner", "officer", "callcenter", "device"},
     "border_kind": {"eaeu", "external", "inland"},
     "trip_status": {"planned", "in_transit", "arrived", "cancelled"},
+    "risk_rule": RISK_RULES,
+    "inquiry_status": {"new", "in_progress", "answered", "closed"},
+    "inquiry_channel": {"phone", "web", "walk_in"},
+    "sla": {"open", "overdue", "met", "missed"},
+    "language": {"ru", "ky", "en"},
+    "public_status": {"registered", "in_transit", "at_checkpoint", "released", "closed"},
+    "border_country": {"KZ", "CN", "UZ", "TJ"},
 }
 
 

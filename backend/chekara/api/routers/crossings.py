@@ -159,6 +159,10 @@ class StepIn(BaseModel):
     declaration_number: str | None = Field(
         None, max_length=40, description="documents_checked only: the declaration, when the plate read found none"
     )
+    seal_ids: list[str] = Field(
+        default_factory=list, max_length=20,
+        description="documents_checked only: the seal ids found on the vehicle (checked against a partner's notice)",
+    )
 
 
 class StepRecorded(BaseModel):
@@ -204,7 +208,8 @@ def record_step(
     given = body or StepIn()
     outcome = crossings.record_step(
         session, crossing_id, step, actor,
-        crossings.StepInput(notes=given.notes, result=given.result, declaration_number=given.declaration_number),
+        crossings.StepInput(notes=given.notes, result=given.result, declaration_number=given.declaration_number,
+                            seal_ids=tuple(given.seal_ids)),
     )
     session.commit()
     return StepRecorded(

@@ -5,6 +5,7 @@ from chekara.db.models.analytics import AnalyticsWatermark, CellHour, CellHourTr
 from chekara.db.models.audit import AuditEntry
 from chekara.db.models.base import Base
 from chekara.db.models.callcenter import Inquiry, InquiryNote
+from chekara.db.models.exchange import Delivery, OutboxEvent, Partner, PreArrivalNotice, Webhook
 from chekara.db.models.checkpoint_ops import (
     Crossing,
     CrossingStep,
@@ -51,4 +52,10 @@ __all__ = [
     "GoodsLine",
     "PlateRead",
     "Weighing",
+    # exchange with partner customs
+    "Delivery",
+    "OutboxEvent",
+    "Partner",
+    "PreArrivalNotice",
+    "Webhook",
 ]

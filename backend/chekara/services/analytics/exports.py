@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
@@ -44,7 +45,7 @@ def frame(records: Iterable[Mapping[str, Any]], geometries: Iterable[BaseGeometr
 
 def _plain(value: Any) -> Any:
     """A JSON- and CSV-friendly value."""
-    if value is None:
+    if value is None or value is pd.NaT:  # pandas turns a missing time into NaT
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
@@ -93,7 +94,7 @@ def to_gpkg(gdf: gpd.GeoDataFrame, layer: str) -> bytes:
     # GeoPackage has no timezone-aware timestamps in every reader: write instants as ISO text (UTC offsets kept).
     plain = gdf.copy()
     for column in _attributes(plain):
-        if any(isinstance(v, (datetime, date, Decimal)) for v in plain[column]):
+        if any(isinstance(v, (datetime, date, Decimal)) or v is pd.NaT for v in plain[column]):
             plain[column] = [_plain(v) for v in plain[column]]
     plain.to_file(out, driver="GPKG", layer=layer, engine="pyogrio")
     return out.getvalue()

@@ -80,7 +80,7 @@
     layers.cells.clearLayers();
     const shapes = L.geoJSON(answer, {
       style: (f) => ({ color: "#7a0019", weight: 0.5, fillColor: colourOf(f.properties.value, breaks), fillOpacity: 0.75 }),
-      onEachFeature: (f, layer) => layer.bindTooltip(`${formatValue(metric, f.properties.value)} · ${f.properties.cell}`),
+      onEachFeature: (f, layer) => layer.bindTooltip(C.text(`${formatValue(metric, f.properties.value)} · ${f.properties.cell}`)),
     });
     layers.cells.addLayer(shapes);
     drawLegend(metric, breaks, values.length);
@@ -107,7 +107,7 @@
     for (const f of checkpoints.features) {
       L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
         radius: 5, color: "#222", weight: 1, fillOpacity: 0.9, fillColor: M.BORDER_COLOURS[f.properties.border_kind] || "#999",
-      }).bindTooltip(M.checkpointName(f.properties)).addTo(layers.context);
+      }).bindTooltip(C.text(M.checkpointName(f.properties))).addTo(layers.context);
     }
   }
 

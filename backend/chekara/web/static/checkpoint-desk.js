@@ -12,6 +12,7 @@
   const STEP_ROUTE = "/api/v1/crossings/{crossing_id}/steps/{step}";
   const WEIGHING_ROUTE = "/api/v1/weighings";
   const READ_ROUTE = "/api/v1/plate-reads";
+  const RISK_ROUTE = "/api/v1/declarations/{number}/risk";
   const codePath = encodeURIComponent(code);
 
   // What the desk shows (read by the browser tests).
@@ -124,6 +125,22 @@
       C.el("td", { text: `${s.actor} (${C.t("role." + s.role, null, s.role)})` }), C.el("td", { text: s.notes }),
     ])));
     C.replaceChildren(document.getElementById("step-form-box"), stepForm(c));
+    loadRisk(c).catch(C.failed);
+  }
+
+  /** Why the channel is what it is: the rules that hit the crossing's declaration. */
+  async function loadRisk(c) {
+    const box = document.getElementById("crossing-risk");
+    if (!c.declaration_number || !C.may("GET", RISK_ROUTE)) {
+      C.replaceChildren(box, []);
+      return;
+    }
+    const verdict = await C.api(RISK_ROUTE.replace("{number}", encodeURIComponent(c.declaration_number)));
+    if (!state.detail || state.detail.id !== c.id) return; // another crossing was chosen meanwhile
+    C.replaceChildren(box, [
+      C.el("h3", {}, [C.t("risk.verdict") + " ", window.ChekaraRisk.scoreBar(verdict.score)]),
+      window.ChekaraRisk.hitList(verdict.hits),
+    ]);
   }
 
   // ---- the form for the step due next ----------------------------------------------------------
@@ -266,7 +283,8 @@
 
   // ---- throughput chart ------------------------------------------------------------------------
 
-  const hourLabel = (ts) => C.formatTime(new Date(ts * 1000).toISOString());
+  const hourFormat = new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Bishkek", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const hourLabel = (ts) => hourFormat.format(new Date(ts * 1000));
 
   function drawThroughput() {
     const hour = 3600;
@@ -291,7 +309,7 @@
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Asia/Bishkek"),
       scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(4, max + 1)] } },
       series: [
-        { value: (u, ts) => (ts === null ? "—" : hourLabel(ts)) },
+        { label: C.t("desk.hour"), value: (u, ts) => (ts === null ? "—" : hourLabel(ts)) },
         { label: C.t("desk.entries"), stroke: "#0b5cad", fill: "rgba(11,92,173,0.45)", paths: uPlot.paths.bars({ size: [0.4, 24], align: -1 }), points: { show: false } },
         { label: C.t("desk.exits"), stroke: "#2e7d32", fill: "rgba(46,125,50,0.45)", paths: uPlot.paths.bars({ size: [0.4, 24], align: 1 }), points: { show: false } },
       ],

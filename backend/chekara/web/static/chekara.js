@@ -98,6 +98,11 @@
     return node;
   }
 
+  /** Text for Leaflet tooltips: Leaflet puts a string in as HTML, an element as it is. */
+  function text(value) {
+    return el("span", { text: value });
+  }
+
   function replaceChildren(node, children) {
     node.replaceChildren(...[].concat(children || []).filter((c) => c !== null && c !== undefined && c !== false));
   }
@@ -134,8 +139,13 @@
     node.hidden = !text;
   }
 
-  /** Report a failed API call on the status line (the page goes on with what it has). */
+  /** Report a failed API call on the status line (the page goes on with what it has); a bug in a page goes to the console too. */
   function failed(error) {
+    if (!(error instanceof ApiError)) {
+      console.error(error);
+      status(String(error), "error");
+      return;
+    }
     status(t("error.api", { message: error.message }), "error");
   }
 
@@ -220,7 +230,7 @@
   });
 
   window.Chekara = {
-    config, ready, t, api, may, el, replaceChildren, formatTime, formatNumber, formatMinutes, status, failed, page,
+    config, ready, t, api, may, el, text, replaceChildren, formatTime, formatNumber, formatMinutes, status, failed, page,
     ApiError, translateStatic, TOKEN_KEY,
     token: () => localStorage.getItem(TOKEN_KEY),
     me: () => me,

@@ -35,7 +35,7 @@
     layers.corridors.clearLayers();
     for (const f of corridors.features) {
       const line = L.polyline(f.geometry.coordinates.map((c) => [c[1], c[0]]), { color: "#8c564b", weight: 3, opacity: 0.75 });
-      line.bindTooltip(C.t("situation.corridor_tooltip", { name: f.properties.name, km: C.formatNumber(f.properties.length_m / 1000) }));
+      line.bindTooltip(C.text(C.t("situation.corridor_tooltip", { name: f.properties.name, km: C.formatNumber(f.properties.length_m / 1000) })));
       layers.corridors.addLayer(line);
     }
     layers.checkpoints.clearLayers();
@@ -45,7 +45,7 @@
       const marker = L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
         radius: 7, color: "#222", weight: 1, fillOpacity: 0.9, fillColor: M.BORDER_COLOURS[p.border_kind] || "#999",
       });
-      marker.bindTooltip(M.checkpointName(p));
+      marker.bindTooltip(C.text(M.checkpointName(p)));
       marker.bindPopup(() => checkpointPopup(p));
       layers.checkpoints.addLayer(marker);
     }
@@ -71,7 +71,7 @@
         icon: L.divIcon({ className: "queue-badge", html: C.el("span", { text: String(queue.inside) }), iconSize: null, iconAnchor: [-6, 18] }),
         keyboard: false,
       });
-      badge.bindTooltip(C.t("queue.summary", { inside: queue.inside, wait: C.formatMinutes(queue.estimated_wait_min) }));
+      badge.bindTooltip(C.text(C.t("queue.summary", { inside: queue.inside, wait: C.formatMinutes(queue.estimated_wait_min) })));
       badge.on("click", () => { location.href = "/checkpoints/" + encodeURIComponent(f.properties.code); });
       layers.queues.addLayer(badge);
     });

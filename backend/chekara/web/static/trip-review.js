@@ -11,6 +11,7 @@
   const STOP_DIAMETER_M = 150;
   const STOP_MIN_S = 5 * 60;
   const STOPS_ROUTE = "/api/v1/analytics/stops";
+  const RISK_ROUTE = "/api/v1/declarations/{number}/risk";
   const SLIDER_MAX = 1000;
 
   const map = M.theMap();
@@ -30,13 +31,13 @@
     layers.corridor.clearLayers();
     layers.zones.clearLayers();
     const band = M.corridorBand(map, corridor);
-    band.eachLayer((layer) => layer.bindTooltip(C.t("trip.corridor_tooltip", {
+    band.eachLayer((layer) => layer.bindTooltip(C.text(C.t("trip.corridor_tooltip", {
       name: corridor.properties.name, width: C.formatNumber(corridor.properties.half_width_m * 2),
-    })));
+    }))));
     layers.corridor.addLayer(band);
     for (const zone of corridor.properties.stop_zones || []) {
       const shape = L.geoJSON(zone.geometry, { style: { color: "#2e7d32", weight: 1, fillOpacity: 0.25 } });
-      shape.bindTooltip(C.t("trip.stop_zone", { name: zone.name, kind: C.t("zone_kind." + zone.kind, null, zone.kind) }));
+      shape.bindTooltip(C.text(C.t("trip.stop_zone", { name: zone.name, kind: C.t("zone_kind." + zone.kind, null, zone.kind) })));
       layers.zones.addLayer(shape);
     }
   }
@@ -79,14 +80,14 @@
     }
     for (const f of track.features.filter((f) => f.properties.anomaly)) {
       L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], { radius: 3, color: "#7d8a97" })
-        .bindTooltip(C.t("track.anomaly")).addTo(layers.track);
+        .bindTooltip(C.text(C.t("track.anomaly"))).addTo(layers.track);
     }
     map.chekaraTrackFixes = state.fixes.length;
   }
 
   function addRun(run) {
     L.polyline(run.points, { color: TRACK_COLOURS[run.kind], weight: 4, opacity: 0.95 })
-      .bindTooltip(C.t("track." + run.kind)).addTo(layers.track);
+      .bindTooltip(C.text(C.t("track." + run.kind))).addTo(layers.track);
   }
 
   // ---- stops (the analytics API's; the role may not have it) -------------------------------------
@@ -109,7 +110,7 @@
       const minutes = stop.duration_s / 60;
       const place = stopPlace(stop);
       L.circleMarker([stop.lat, stop.lon], { radius: 7, color: "#6a1b9a", weight: 2, fillColor: "#ce93d8", fillOpacity: 0.8 })
-        .bindTooltip(C.t("trip.stop_tooltip", { n: i + 1, duration: C.formatMinutes(minutes), place }))
+        .bindTooltip(C.text(C.t("trip.stop_tooltip", { n: i + 1, duration: C.formatMinutes(minutes), place })))
         .addTo(layers.stops);
       return C.el("tr", { className: "pick", onclick: () => seek(stop.from, stop.point) }, [
         C.el("td", { text: String(i + 1) }),
@@ -136,7 +137,7 @@
       const point = alertPoint(alert);
       if (!point) continue;
       L.circleMarker([point[1], point[0]], { radius: 8, color: "#c62828", weight: 3, fillColor: "#fff", fillOpacity: 0.9 })
-        .bindTooltip(`${A.typeName(alert.type)} · ${C.formatTime(alert.raised_at)}`)
+        .bindTooltip(C.text(`${A.typeName(alert.type)} · ${C.formatTime(alert.raised_at)}`))
         .on("click", () => focusAlert(alert))
         .addTo(layers.alerts);
     }
@@ -225,7 +226,7 @@
       }
       if (!marker) {
         marker = L.marker(at, { icon: L.divIcon({ className: "replay-marker", html: C.el("span"), iconSize: [22, 22], iconAnchor: [11, 11] }), interactive: true });
-        marker.bindTooltip(device);
+        marker.bindTooltip(C.text(device));
         layers.replay.addLayer(marker);
         replayMarkers.set(device, marker);
       } else {
@@ -307,7 +308,7 @@
       d = await C.api("/api/v1/declarations/" + encodeURIComponent(number));
     } catch (error) {
       C.replaceChildren(box, C.el("p", { className: "hint", text: error.status === 404 ? C.t("declaration.not_filed", { number }) : error.message }));
-      return;
+      return false;
     }
     const lines = d.goods_lines.map((g) => C.el("tr", {}, [
       C.el("td", { text: g.hs_code }), C.el("td", { text: g.description }),
@@ -332,6 +333,30 @@
         ? C.el("ul", {}, d.findings.map((f) => C.el("li", { className: "finding", text: `${C.t("finding." + f.kind, null, f.kind)}: ${f.message}` })))
         : C.el("p", { className: "hint", text: C.t("declaration.no_findings") }),
     ]);
+    return true;
+  }
+
+  /** The verdict in force on the declaration: channel, score and the rules that hit. */
+  async function loadRisk(number) {
+    if (!C.may("GET", RISK_ROUTE)) return;
+    const box = document.getElementById("trip-risk");
+    try {
+      const verdict = await C.api(RISK_ROUTE.replace("{number}", encodeURIComponent(number)));
+      C.replaceChildren(box, riskVerdict(verdict));
+    } catch (error) {
+      C.replaceChildren(box, C.el("p", { className: "hint", text: error.status === 404 ? C.t("declaration.not_filed", { number }) : error.message }));
+    }
+  }
+
+  function riskVerdict(verdict) {
+    return [
+      C.el("div", { className: "row" }, [
+        C.el("span", { className: "chip " + verdict.channel, text: C.t("channel." + verdict.channel, null, verdict.channel) }), " ",
+        window.ChekaraRisk.scoreBar(verdict.score), " ",
+        C.el("span", { className: "hint", text: C.formatTime(verdict.assessed_at, "date") }),
+      ]),
+      window.ChekaraRisk.hitList(verdict.hits),
+    ];
   }
 
   // ---- loading and live updates ---------------------------------------------------------------
@@ -349,8 +374,9 @@
     drawAlerts();
     const times = state.fixes.map((f) => f.t);
     const following = state.time === state.t1; // at the end: stay at the newest fix
-    state.t0 = times.length ? Math.min(...times) : Date.parse(trip.planned_departure);
-    state.t1 = times.length ? Math.max(...times) : state.t0;
+    // A loop, not Math.min(...times): a long trip has more fixes than a call takes arguments.
+    state.t0 = times.length ? times.reduce((a, b) => Math.min(a, b)) : Date.parse(trip.planned_departure);
+    state.t1 = times.length ? times.reduce((a, b) => Math.max(a, b)) : state.t0;
     if (following || !state.time) state.time = state.t1;
     const enabled = times.length > 1;
     document.getElementById("replay-play").disabled = !enabled;
@@ -366,7 +392,7 @@
 
   function listen() {
     const stream = new EventSource("/api/v1/stream?token=" + encodeURIComponent(C.token()));
-    stream.addEventListener("positions", (event) => { if (JSON.parse(event.data).trips.includes(tripId)) reloadSoon(); });
+    stream.addEventListener("positions", (event) => { if ((JSON.parse(event.data).trips || []).includes(tripId)) reloadSoon(); });
     stream.addEventListener("alert", (event) => { if (JSON.parse(event.data).trip_id === tripId) reloadSoon(); });
     stream.addEventListener("trip", (event) => { if (JSON.parse(event.data).id === tripId) reloadSoon(); });
     window.addEventListener("pagehide", () => stream.close());
@@ -386,7 +412,8 @@
     const bounds = layers.track.getLayers().length ? L.featureGroup(layers.track.getLayers()).getBounds() : L.geoJSON(corridor).getBounds();
     map.fitBounds(bounds.pad(0.15), { maxZoom: 13 });
     map.chekaraCorridorDrawn = true;
-    loadDeclaration(state.trip.declaration_number);
+    // The risk verdict only once the declaration is known to exist: one 404 in the console is enough.
+    loadDeclaration(state.trip.declaration_number).then((filed) => { if (filed) loadRisk(state.trip.declaration_number); });
     if (state.trip.status === "in_transit" || state.trip.status === "planned") listen();
   });
 })();
