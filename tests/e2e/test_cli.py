@@ -15,12 +15,27 @@ from chekara.config import get_settings
 from tests.database import create_scratch_database, database_url, drop_scratch_database
 from tests.e2e.conftest import CHEKARA_BIN, free_port
 
-COMMANDS = [
-    [], ["db"], ["db", "up"], ["db", "down"], ["db", "status"], ["db", "migrate"], ["db", "reset"],
-    ["seed"], ["token"], ["token", "create"], ["token", "list"], ["token", "revoke"],
-    ["audit"], ["audit", "verify"], ["serve"], ["demo"], ["sweep"],
-    ["import"], ["import", "gpx"], ["import", "csv"],
-]
+def _all_commands() -> list[list[str]]:
+    """Every command and group of the `chekara` program, walked from the typer app itself."""
+    import click
+    import typer
+
+    from chekara.cli.main import app
+
+    found: list[list[str]] = []
+
+    def walk(command, path: list[str]) -> None:
+        found.append(path)
+        if hasattr(command, "list_commands"):  # a group (typer carries its own click)
+            ctx = click.Context(command)
+            for name in command.list_commands(ctx):
+                walk(command.get_command(ctx, name), [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+COMMANDS = _all_commands()
 
 
 def run(args, env=None, check=True):
@@ -28,6 +43,11 @@ def run(args, env=None, check=True):
     if check and result.returncode != 0:
         raise AssertionError(f"chekara {' '.join(args)} -> {result.returncode}\n{result.stdout}\n{result.stderr}")
     return result
+
+
+def test_the_walk_finds_every_group():
+    names = {" ".join(c) for c in COMMANDS}
+    assert {"db up", "token create", "audit verify", "import gpx", "analytics rebuild", "exchange deliver", "simulate"} <= names
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "chekara")

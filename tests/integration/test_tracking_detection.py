@@ -153,3 +153,17 @@ def test_arrival_inside_the_destination_geofence_closes_the_trip(client, auth):
     trip = client.get(f"/api/v1/trips/{convoy.trip_id}", headers=auth("operator")).json()
     assert trip["status"] == "arrived" and trip["arrived_at"] is not None and trip["eta"] is None
     assert trip["distance_m"] == pytest.approx(convoy.corridor["properties"]["length_m"], rel=0.1)
+
+
+def test_an_arrival_after_the_deadline_uploaded_late_is_still_overdue(client, auth):
+    """No sweep ran between the deadline and the arrival: the batch itself notices it."""
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    convoy = make_convoy(client, auth, corridor_code="AKTILEK-BISHKEK", start=now - timedelta(hours=5),
+                         deadline=now - timedelta(hours=4, minutes=30))
+    post(client, auth, convoy.track().to_end(speed_kmh=30).stop(3).fixes)
+    trip = client.get(f"/api/v1/trips/{convoy.trip_id}", headers=auth("operator")).json()
+    assert trip["status"] == "arrived"
+    (alert,) = alerts_of(client, auth, convoy.trip_id, "overdue")
+    assert alert["status"] == "resolved" and alert["evidence"]["overdue_s"] > 0

@@ -120,7 +120,7 @@ def simulate(
     cleanup: bool = typer.Option(True, "--cleanup/--no-cleanup", help="cancel the run's unfinished trips at the end"),
 ) -> None:
     """Drive convoys, checkpoints and their anomalies through the platform's API; --evaluate scores detection."""
-    from chekara.sim.client import Credentials
+    from chekara.sim.client import ApiError, Credentials, PlatformUnreachable
     from chekara.sim.credentials import local_credentials
     from chekara.sim.display import ProgressDisplay
     from chekara.sim.run import run_simulation
@@ -138,9 +138,16 @@ def simulate(
     credentials = nullcontext(Credentials.admin(token)) if token else local_credentials()
     console.print(f"simulating {trips} convoys for {duration} of scenario time at {url}: "
                   f"{spec.history_s / 60:.0f} min caught up at once, then {spec.live_s:.0f} s live")
-    with credentials as creds, _graceful_stop(stop), ProgressDisplay(console, spec.history_s) as display:
-        result = run_simulation(url, creds, spec, out or settings.var_dir / "sim", evaluate=evaluate,
-                                on_progress=display.update, stop=stop, cleanup=cleanup)
+    try:
+        with credentials as creds, _graceful_stop(stop), ProgressDisplay(console, spec.history_s) as display:
+            result = run_simulation(url, creds, spec, out or settings.var_dir / "sim", evaluate=evaluate,
+                                    on_progress=display.update, stop=stop, cleanup=cleanup)
+    except (ApiError, PlatformUnreachable) as exc:
+        console.print(f"[red]the platform at {url} did not play along:[/red] {exc}")
+        if isinstance(exc, ApiError) and exc.status == 401:
+            console.print("the tokens were made in this environment's database: is the server at --url using it, "
+                          "with the same CHEKARA_SECRET_KEY? Or pass an admin token with --token.")
+        raise typer.Exit(1) from exc
     _report(result, evaluate)
     if result.report.stopped_early:
         raise typer.Exit(130)

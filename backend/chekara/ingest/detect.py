@@ -121,7 +121,13 @@ def _arrive(ctx: IngestContext, batch: Batch, trip: Trip, state: TripState, fix:
     trip.status = "arrived"
     trip.arrived_at = fix.ts
     batch.changed_trips.add(trip.id)
-    overdue_state, found = OVERDUE.on_arrival(state.of(OVERDUE), fix.ts, ctx.thresholds)
+    # An arrival after the deadline is overdue even if no sweep ran in between (a tracker
+    # uploading late): raise it as of the arrival, then let the arrival resolve it.
+    overdue_state, found = OVERDUE.on_clock(
+        state.of(OVERDUE), fix.ts, ctx.thresholds, in_transit=True, deadline=trip.deadline, arrived=False, arrived_ts=None
+    )
+    apply_events(ctx, batch, trip, found)
+    overdue_state, found = OVERDUE.on_arrival(overdue_state, fix.ts, ctx.thresholds)
     state.detectors[OVERDUE.type] = overdue_state
     apply_events(ctx, batch, trip, found)
     close_trip_alerts(ctx.session, trip, fix.ts, "trip arrived")

@@ -46,9 +46,11 @@ def _history_days() -> int:
 def _red_before(session: Session, declaration: Declaration, now: datetime) -> tuple[int, int]:
     """Other declarations of the same vehicle / consignee with a red verdict in the window."""
     since = now - timedelta(days=_history_days())
+    # Red by the rules' score, not by the random draw alone: being picked at random is no offence.
+    red_score = ruleset().thresholds["red"]
     red = (
         select(RiskAssessment.declaration_id)
-        .where(RiskAssessment.channel == "red", RiskAssessment.assessed_at >= since)
+        .where(RiskAssessment.channel == "red", RiskAssessment.score >= red_score, RiskAssessment.assessed_at >= since)
         .distinct()
         .subquery()
     )

@@ -44,6 +44,22 @@ class AnomalyRates:
         return cls(**{f.name: 0.0 for f in fields(cls)})
 
 
+#: What a convoy's devices send, fixes per second (three devices, one fix every 25 s on average).
+FIXES_PER_CONVOY_S = 0.12
+#: The catch-up is planned for this many fixes per second: a loaded two-core machine (the pipeline
+#: alone does about 8,000; docs/PERFORMANCE.md), and this many seconds per convoy of registrations.
+PLANNED_CATCH_UP_FIXES_PER_S = 2_000.0
+PLANNED_CATCH_UP_S_PER_CONVOY = 0.15
+MIN_CATCH_UP_ALLOWANCE_S = 20.0
+
+
+def catch_up_allowance_s(convoys: int, history_s: float) -> float:
+    """How long to allow for the catch-up of this many convoys and this much past, seconds."""
+    backlog = convoys * history_s * FIXES_PER_CONVOY_S
+    return max(MIN_CATCH_UP_ALLOWANCE_S,
+               backlog / PLANNED_CATCH_UP_FIXES_PER_S + convoys * PLANNED_CATCH_UP_S_PER_CONVOY)
+
+
 @dataclass(frozen=True)
 class ScenarioSpec:
     seed: int = 1
@@ -103,4 +119,6 @@ class ScenarioSpec:
         if speed < 1:
             raise ValueError("speed must be at least 1 (the platform refuses fixes from the future)")
         live_s = duration_s / speed
-        return cls(history_s=duration_s - live_s, live_s=live_s, **kwargs)
+        history_s = duration_s - live_s
+        kwargs.setdefault("catch_up_allowance_s", catch_up_allowance_s(kwargs.get("convoys", cls.convoys), history_s))
+        return cls(history_s=history_s, live_s=live_s, **kwargs)

@@ -85,3 +85,11 @@ def test_an_escort_that_stopped_catches_up_and_then_keeps_its_place(geography):
     assert behind(leader.end_s) == pytest.approx(150, abs=1)
     speeds = np.diff(escort.progress_m) / np.diff(escort.t_s) * 3.6
     assert speeds.max() < 180
+
+
+def test_a_bigger_past_is_given_more_time_to_catch_up():
+    small = ScenarioSpec.from_duration(7200, 40, convoys=24)
+    large = ScenarioSpec.from_duration(3 * 3600, 90, convoys=100)
+    assert small.catch_up_allowance_s == 20.0
+    assert large.catch_up_allowance_s > 60 and large.observable_from_s > large.history_s + 60
+    assert ScenarioSpec.from_duration(3600, 90, convoys=10, catch_up_allowance_s=12).catch_up_allowance_s == 12
