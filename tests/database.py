@@ -64,15 +64,20 @@ def engine(test_database: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def seeded(engine: Engine) -> Engine:
-    """The reference data of geodata/, committed once for the whole session."""
+def seed_database(engine: Engine) -> Engine:
+    """The reference data of geodata/, committed once."""
     from chekara.services.seed import seed_reference_data
 
     with Session(engine) as session:
         seed_reference_data(session, get_settings().geodata_dir)
         session.commit()
     return engine
+
+
+@pytest.fixture(scope="session")
+def seeded(engine: Engine) -> Engine:
+    """The reference data of geodata/, committed once for the whole session."""
+    return seed_database(engine)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from chekara.config import PROJECT_ROOT, get_settings
 from chekara.domain.roles import ROLES, Actor
 from chekara.services.tokens import create_token
-from tests.database import database_url
+from tests.database import create_scratch_database, database_url, drop_scratch_database, seed_database
 
 pytestmark = pytest.mark.e2e
 
@@ -45,6 +45,30 @@ def server_env(database: str) -> dict[str, str]:
     env = dict(os.environ)
     env["CHEKARA_DATABASE_URL"] = database_url(database)
     return env
+
+
+# The end-to-end suites commit what they do (a real server has no test rollback), so they get a
+# database of their own: the integration tests' aggregates must not see their trips and fixes.
+# These override tests/database.py's fixtures of the same names for everything under tests/e2e.
+@pytest.fixture(scope="session")
+def test_database() -> Iterator[str]:
+    name = create_scratch_database("chekara_e2e")
+    yield name
+    drop_scratch_database(name)
+
+
+@pytest.fixture(scope="session")
+def engine(test_database: str) -> Iterator[Engine]:
+    from chekara.db.engine import make_engine
+
+    engine = make_engine(get_settings(), test_database)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def seeded(engine: Engine) -> Engine:
+    return seed_database(engine)
 
 
 @pytest.fixture(scope="session")

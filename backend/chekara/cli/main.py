@@ -24,6 +24,10 @@ app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
 console = Console()
 
+#: The partner customs `chekara demo` registers, so its partner token works.
+DEMO_PARTNER = "DEMO-KZ"
+
+
 #: Changes made from the command line are audited as this actor.
 CLI_ACTOR = Actor(name="cli", role="admin")
 
@@ -117,6 +121,7 @@ def demo(
     from chekara.db.migrate import upgrade_to_head
     from chekara.domain.roles import ROLES
     from chekara.services.seed import seed_reference_data
+    from chekara.services.exchange.partners import list_partners, register_partner
     from chekara.services.tokens import create_token, revoke_tokens_of
 
     settings = get_settings()
@@ -130,8 +135,13 @@ def demo(
         console.print("[bold]3/4[/bold] reference data: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())))
         tokens = {}
         for role in ROLES:
-            name = f"demo-{role}"
+            # A partner's token belongs to a registered partner customs (docs/EXCHANGE.md).
+            name = DEMO_PARTNER if role == "partner" else f"demo-{role}"
             revoke_tokens_of(session, name, CLI_ACTOR)  # a new demo run, new tokens
+            if role == "partner" and name not in {p.code for p in list_partners(session)}:
+                _, issued = register_partner(session, settings, name, "Kazakhstan customs (demo)", "KZ", CLI_ACTOR)
+                tokens[role] = issued.token
+                continue
             tokens[role] = create_token(session, settings, name, role, CLI_ACTOR).token
         session.commit()
     url = f"http://{host or settings.host}:{port or settings.port}"
