@@ -41,6 +41,31 @@ class LiveServer:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
 
 
+#: Starting a server is not what these tests test: a busy machine may take a while.
+SERVER_START_TIMEOUT_S = 60.0
+
+
+def start_server(env: dict[str, str], port: int, log_path=None) -> tuple[subprocess.Popen, str]:
+    """`chekara serve` on a port, returned once /healthz answers; killed if it never does."""
+    log = open(log_path, "a") if log_path else subprocess.DEVNULL
+    process = subprocess.Popen(
+        [CHEKARA_BIN, "serve", "--port", str(port)], env=env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    if log_path:
+        log.close()  # the server writes through its own copy
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"the server did not start; see {log_path}")
+
+
 def server_env(database: str) -> dict[str, str]:
     env = dict(os.environ)
     env["CHEKARA_DATABASE_URL"] = database_url(database)
@@ -79,25 +104,8 @@ def live_server(seeded: Engine, test_database: str, tmp_path_factory) -> Iterato
             for role in ROLES
         }
         session.commit()
-    port = free_port()
-    log = (tmp_path_factory.mktemp("server") / "server.log").open("w")
-    process = subprocess.Popen(
-        [CHEKARA_BIN, "serve", "--port", str(port)],
-        env=server_env(test_database), cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"the server did not start; see {log.name}")
-        time.sleep(0.2)
+    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    process, url = start_server(server_env(test_database), free_port(), log_path)
     yield LiveServer(url=url, tokens=tokens)
     process.terminate()
     process.wait(timeout=10)
-    log.close()

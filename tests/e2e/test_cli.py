@@ -7,13 +7,12 @@ import signal
 import subprocess
 import time
 
-import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
 from chekara.config import get_settings
 from tests.database import create_scratch_database, database_url, drop_scratch_database
-from tests.e2e.conftest import CHEKARA_BIN, free_port
+from tests.e2e.conftest import CHEKARA_BIN, free_port, start_server
 
 def _all_commands() -> list[list[str]]:
     """Every command and group of the `chekara` program, walked from the typer app itself."""
@@ -130,17 +129,6 @@ def test_with_a_database_url_no_cluster_is_started(scratch_env, tmp_path):
 def test_serve_answers_on_the_given_port(scratch_env):
     env, _ = scratch_env
     port = free_port()
-    process = subprocess.Popen([CHEKARA_BIN, "serve", "--port", str(port)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError("server did not answer")
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    process, _ = start_server(env, port)  # returns once /healthz answers 200 there, or raises
+    process.terminate()
+    process.wait(timeout=10)

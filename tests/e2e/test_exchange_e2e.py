@@ -23,10 +23,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from chekara.config import PROJECT_ROOT
 from chekara.domain.bishkek_time import today_in_bishkek
 from chekara.domain.exchange import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureError, verify
 from tests.e2e.conftest import CHEKARA_BIN, free_port, server_env
+from tests.e2e.conftest import start_server as start_chekara
 
 CHECKPOINT = "CHALDYBAR"
 SECRET = "e2e-partner-secret-0123456789"
@@ -98,21 +98,7 @@ class Receiver:
 
 
 def start_server(database: str, log_path, **env: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [CHEKARA_BIN, "serve", "--port", str(port)], env=server_env(database) | DELIVERY_ENV | env,
-        cwd=PROJECT_ROOT, stdout=open(log_path, "a"), stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60  # starting is not what is tested: a busy machine may take a while
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"the server did not start; see {log_path}")
+    return start_chekara(server_env(database) | DELIVERY_ENV | env, free_port(), log_path)
 
 
 def stop(process: subprocess.Popen) -> None:

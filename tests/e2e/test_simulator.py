@@ -29,7 +29,7 @@ from chekara.sim.client import Credentials
 from chekara.sim.run import run_simulation
 from chekara.sim.spec import AnomalyRates, ScenarioSpec
 from tests.database import create_scratch_database, database_url, drop_scratch_database
-from tests.e2e.conftest import CHEKARA_BIN, free_port
+from tests.e2e.conftest import CHEKARA_BIN, free_port, start_server
 
 pytestmark = pytest.mark.e2e
 
@@ -58,30 +58,14 @@ def sweeping_server(tmp_path_factory) -> Iterator[SweepingServer]:
             tokens = {role: create_token(session, get_settings(), f"sim-e2e-{role}", role, Actor("e2e", "admin")).token
                       for role in ("operator", "officer", "device")}
             session.commit()
-        port = free_port()
-        log = (tmp_path_factory.mktemp("sim-server") / "server.log").open("w")
         env = dict(os.environ, CHEKARA_DATABASE_URL=database_url(name), CHEKARA_SWEEP_INTERVAL_S=str(SWEEP_INTERVAL_S))
-        process = subprocess.Popen([CHEKARA_BIN, "serve", "--port", str(port)], env=env, cwd=PROJECT_ROOT,
-                                   stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"the server did not start; see {log.name}")
-            time.sleep(0.2)
+        process, url = start_server(env, free_port(), tmp_path_factory.mktemp("sim-server") / "server.log")
         try:
             yield SweepingServer(url, Credentials(tokens["operator"], tokens["officer"], tokens["device"],
                                                   device_owner="sim-e2e-device"))
         finally:
             process.terminate()
             process.wait(timeout=10)
-            log.close()
     finally:
         engine.dispose()
         drop_scratch_database(name)

@@ -14,8 +14,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from chekara.config import PROJECT_ROOT
-from tests.e2e.conftest import CHEKARA_BIN, free_port, server_env
+from tests.e2e.conftest import CHEKARA_BIN, free_port, server_env, start_server
 from tests.tracks import TrackBuilder
 
 _numbers = itertools.count(1)
@@ -51,18 +50,7 @@ class Api:
 
 
 def _start_server(database: str, port: int, log_path) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [CHEKARA_BIN, "serve", "--port", str(port)], env=server_env(database), cwd=PROJECT_ROOT,
-        stdout=open(log_path, "a"), stderr=subprocess.STDOUT,
-    )
-    for _ in range(150):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("server did not start")
+    return start_server(server_env(database), port, log_path)[0]
 
 
 def test_killing_the_server_between_batches_loses_no_fix_and_no_detector_state(live_server, test_database, tmp_path):
