@@ -45,6 +45,9 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    #: Largest request body, bytes; larger ones are refused with 413 before they are read. The default is a
+    #: little above the largest legal request, a batch of 10,000 fixes (~200 bytes each in JSON: ~2 MB).
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     #: Optional XYZ tile server for the maps, e.g. http://tiles.local/{z}/{x}/{y}.png
     tiles_url: str | None = None
 

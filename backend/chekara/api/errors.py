@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chekara.errors import ChekaraError
@@ -16,6 +18,13 @@ from chekara.errors import ChekaraError
 log = logging.getLogger("chekara.api")
 
 _LOCATION_PREFIXES = ("body", "query", "path", "header", "form")
+
+#: What a client should wait before trying again while the database is unavailable, seconds:
+#: a restart of PostgreSQL takes a few seconds, a burst that exhausts the pool less.
+RETRY_AFTER_S = 5
+#: "The database is not available": no connection could be made or kept (server down or restarting,
+#: network), or none was free in the pool in time. Raw psycopg errors come from the COPY of positions.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeoutError, psycopg.OperationalError, psycopg.InterfaceError)
 
 
 def error_body(code: str, message: str, field: str | None, **extra: Any) -> dict[str, Any]:
@@ -66,10 +75,15 @@ def install_error_handlers(app: FastAPI) -> None:
         log.warning("data error: %s", exc.orig)
         return JSONResponse(error_body("invalid", "a value does not fit its column", None), status_code=422)
 
-    @app.exception_handler(OperationalError)
-    async def database_unavailable(_: Request, exc: OperationalError) -> JSONResponse:
-        log.error("database error: %s", exc)
-        return JSONResponse(error_body("unavailable", "the database is not available", None), status_code=503)
+    async def database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+        log.error("database unavailable: %s", exc)
+        return JSONResponse(
+            error_body("unavailable", "the database is not available; try again shortly", None),
+            status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)},
+        )
+
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, database_unavailable)
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

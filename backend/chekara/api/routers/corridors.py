@@ -20,6 +20,8 @@ router = APIRouter(tags=["corridors"])
 
 #: Largest corridor upload accepted (a long GPX track is a few MB).
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+#: The request around it may be a little larger: a multipart form adds its fields and boundaries.
+MAX_UPLOAD_REQUEST_BYTES = MAX_UPLOAD_BYTES + 1024 * 1024
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{1,19}$"
 
 
