@@ -19,16 +19,16 @@ from chekara.errors import Forbidden, Unauthorized
 from chekara.services.tokens import actor_for_token
 
 SessionDep = Annotated[Session, Depends(open_session)]
+#: A session closed as soon as the route function returns, before the response is sent. A streaming
+#: response would otherwise keep SessionDep's pooled connection (idle in transaction) for its whole life.
+ShortSessionDep = Annotated[Session, Depends(open_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `chekara token create`.")
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def current_actor(
-    session: SessionDep,
-    settings: SettingsDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Actor:
+def current_actor(session: SessionDep, settings: SettingsDep, credentials: BearerDep) -> Actor:
     if credentials is None:
         raise Unauthorized("a bearer token is required (Authorization: Bearer <token>)", field="Authorization")
     actor = actor_for_token(session, settings, credentials.credentials)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
-from chekara.api.deps import Allowed, SessionDep, SettingsDep, _bearer, current_actor
+from chekara.api.deps import Allowed, BearerDep, SettingsDep, ShortSessionDep, current_actor
 from chekara.api.event_hub import hub
 from chekara.domain.roles import STAFF, Actor
 
@@ -22,14 +22,21 @@ KEEPALIVE_S = 15.0
 
 
 def stream_actor(
-    session: SessionDep,
+    # Closed before the stream starts: an open stream holds no database connection.
+    session: ShortSessionDep,
     settings: SettingsDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: BearerDep,
     token: str | None = Query(None, description="the API token, for browsers' EventSource which cannot send headers"),
 ) -> Actor:
     if credentials is None and token:
         credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
-    return current_actor(session, settings, credentials)
+    try:
+        return current_actor(session, settings, credentials)
+    finally:
+        # Back to the pool now, in this worker thread: the role check after this waits for a worker
+        # thread of its own, and with many streams opening at once, connections held while waiting for
+        # threads, and threads waiting for connections, stall each other until the pool times out.
+        session.close()
 
 
 class AllowedOnStream(Allowed):
