@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 from chekara import __version__
 from chekara.api.body_limit import BodyLimit
 from chekara.api.errors import install_error_handlers
+from chekara.api.openapi import install_openapi
 from chekara.api.routers import alerts, audit, checkpoints, corridors, devices, health, live, me, positions, rates, stream, trips
 from chekara.api.routers import crossings, declarations, plate_reads, queues, reports, weighings
 from chekara.api.routers import analytics, learned_corridors
@@ -58,6 +59,7 @@ def create_app() -> FastAPI:
         ),
     )
     install_error_handlers(app)
+    install_openapi(app)  # the document describes our error body and every status code
     # 413 before an oversized body is read; a corridor upload (a GPX file) may be larger than a batch.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, larger={f"{API_PREFIX}/corridors": corridors.MAX_UPLOAD_REQUEST_BYTES})
     api = APIRouter(prefix=API_PREFIX)
