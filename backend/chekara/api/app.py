@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from chekara import __version__
+from chekara.api.access_log import mask_secrets_in_access_log
 from chekara.api.body_limit import BodyLimit
 from chekara.api.errors import install_error_handlers
 from chekara.api.openapi import install_openapi
@@ -60,6 +61,7 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     install_openapi(app)  # the document describes our error body and every status code
+    mask_secrets_in_access_log()
     # 413 before an oversized body is read; a corridor upload (a GPX file) may be larger than a batch.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, larger={f"{API_PREFIX}/corridors": corridors.MAX_UPLOAD_REQUEST_BYTES})
     api = APIRouter(prefix=API_PREFIX)

@@ -18,7 +18,7 @@ from chekara.db.models.checkpoint_ops import (
 from chekara.db.models.money import ExchangeRate
 from chekara.db.models.reference import Checkpoint, Corridor, CorridorSegment, StopZone
 from chekara.db.models.risk import RiskAssessment
-from chekara.db.models.security import ApiToken, User
+from chekara.db.models.security import ApiToken, StreamTicket, User
 from chekara.db.models.tracking import Device, Position, Trip, TripDevice
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "Position",
     "RiskAssessment",
     "StopZone",
+    "StreamTicket",
     "Trip",
     "TripDevice",
     "User",

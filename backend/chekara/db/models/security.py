@@ -1,10 +1,10 @@
-"""Users and their API tokens. Only a keyed hash of a token is stored."""
+"""Users, their API tokens and the event stream's tickets. Only a keyed hash of a token or ticket is stored."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text, func
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from chekara.db.models.base import Base
@@ -39,3 +39,22 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship(back_populates="tokens", lazy="joined")
+
+
+class StreamTicket(Base):
+    """A single-use, short-lived ticket that opens one event stream (browsers' EventSource sends no
+    Authorization header, and a bearer token in a URL ends up in access logs).
+
+    Kept in the database so that every server process honours a ticket once, whichever receives it.
+    """
+
+    __tablename__ = "stream_tickets"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    #: HMAC-SHA256 of the ticket under CHEKARA_SECRET_KEY, hex.
+    ticket_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The token it was issued for: revoking the token voids its unused tickets.
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"))
+    #: Database time, so that server processes with different clocks agree.
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -74,6 +74,60 @@
     return body;
   }
 
+  const STREAM_RETRY_MS = 2000;
+  const STREAM_RETRY_MAX_MS = 30000;
+
+  /**
+   * Open the event stream and keep it open: handlers maps event names to listeners, onState(live) is
+   * told when it opens and when it drops. EventSource sends no Authorization header and a token in a
+   * URL ends up in logs, so each connection is opened with a single-use ticket asked for with the
+   * token; after a drop the spent ticket is useless, so the page reconnects itself with a fresh one.
+   */
+  function openStream(handlers, onState) {
+    let source = null;
+    let timer = null;
+    let closed = false;
+    let delay = STREAM_RETRY_MS;
+    const report = (live) => { if (onState) onState(live); };
+
+    function retry() {
+      report(false);
+      clearTimeout(timer);
+      timer = setTimeout(connect, delay);
+      delay = Math.min(delay * 2, STREAM_RETRY_MAX_MS);
+    }
+
+    async function connect() {
+      if (closed) return;
+      let ticket;
+      try {
+        ticket = (await api("/api/v1/stream/ticket", { method: "POST" })).ticket;
+      } catch (error) {
+        retry();
+        return;
+      }
+      if (closed) return;
+      source = new EventSource("/api/v1/stream?ticket=" + encodeURIComponent(ticket));
+      source.addEventListener("open", () => { delay = STREAM_RETRY_MS; report(true); });
+      source.addEventListener("error", () => {
+        // EventSource would retry with the spent ticket and be refused: start over instead.
+        source.close();
+        retry();
+      });
+      for (const [name, listener] of Object.entries(handlers)) source.addEventListener(name, listener);
+    }
+
+    function close() {
+      closed = true;
+      clearTimeout(timer);
+      if (source) source.close();
+    }
+
+    window.addEventListener("pagehide", close);
+    connect();
+    return { close };
+  }
+
   /** May the signed-in role call this route? route is FastAPI's template, e.g. "/api/v1/alerts/{alert_id}/ack". */
   function may(method, route) {
     const roles = config.permissions[method + " " + route];
@@ -231,7 +285,7 @@
 
   window.Chekara = {
     config, ready, t, api, may, el, text, replaceChildren, formatTime, formatNumber, formatMinutes, status, failed, page,
-    ApiError, translateStatic, TOKEN_KEY,
+    ApiError, translateStatic, TOKEN_KEY, openStream,
     token: () => localStorage.getItem(TOKEN_KEY),
     me: () => me,
   };

@@ -177,24 +177,18 @@
 
   /** The event stream: alerts as they are raised or change, trip status changes. */
   function listen() {
-    const stream = new EventSource("/api/v1/stream?token=" + encodeURIComponent(C.token()));
     const badge = document.getElementById("stream-state");
     let dropped = false;
-    stream.addEventListener("open", () => {
-      badge.textContent = C.t("stream.live");
-      badge.className = "stream-state live";
+    state.stream = C.openStream({
+      alert: (event) => upsertAlert(JSON.parse(event.data), true),
+      trip: () => pollConvoys(),
+    }, (live) => {
+      badge.textContent = C.t(live ? "stream.live" : "stream.reconnecting");
+      badge.className = "stream-state " + (live ? "live" : "down");
       // Alerts raised while the stream was down are not replayed: read the list again.
-      if (dropped) loadAlerts().catch(C.failed);
+      if (live && dropped) loadAlerts().catch(C.failed);
+      if (!live) dropped = true;
     });
-    stream.addEventListener("error", () => {
-      dropped = true;
-      badge.textContent = C.t("stream.reconnecting");
-      badge.className = "stream-state down";
-    });
-    stream.addEventListener("alert", (event) => upsertAlert(JSON.parse(event.data), true));
-    stream.addEventListener("trip", () => pollConvoys());
-    window.addEventListener("pagehide", () => stream.close());
-    state.stream = stream;
   }
 
   C.page(async () => {

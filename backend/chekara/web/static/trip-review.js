@@ -391,11 +391,11 @@
   }
 
   function listen() {
-    const stream = new EventSource("/api/v1/stream?token=" + encodeURIComponent(C.token()));
-    stream.addEventListener("positions", (event) => { if ((JSON.parse(event.data).trips || []).includes(tripId)) reloadSoon(); });
-    stream.addEventListener("alert", (event) => { if (JSON.parse(event.data).trip_id === tripId) reloadSoon(); });
-    stream.addEventListener("trip", (event) => { if (JSON.parse(event.data).id === tripId) reloadSoon(); });
-    window.addEventListener("pagehide", () => stream.close());
+    C.openStream({
+      positions: (event) => { if ((JSON.parse(event.data).trips || []).includes(tripId)) reloadSoon(); },
+      alert: (event) => { if (JSON.parse(event.data).trip_id === tripId) reloadSoon(); },
+      trip: (event) => { if (JSON.parse(event.data).id === tripId) reloadSoon(); },
+    });
   }
 
   bindReplay();
