@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 #: The checkout: backend/chekara/config.py -> three levels up.
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -62,6 +63,17 @@ class Settings(BaseSettings):
 
     #: Requests a minute one client may make to the public (no token) endpoints.
     public_rate_limit_per_min: int = Field(default=60, ge=1)
+    #: Reverse proxies whose X-Forwarded-For is believed: comma-separated IPs or CIDRs, e.g.
+    #: "127.0.0.1,172.18.0.0/16". Behind them the client is the rightmost address in X-Forwarded-For
+    #: that is not one of them; from any other peer the header is ignored (anyone can write it).
+    trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = ()
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated_networks(cls, value: object) -> object:
+        if isinstance(value, str):  # a bad address refuses the start, like every other setting
+            return tuple(ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())
+        return value
 
     #: The risk ruleset (TOML); unset: backend/chekara/data/risk_rules.toml.
     risk_rules_file: Path | None = None

@@ -57,3 +57,25 @@ def test_more_than_the_limit_a_minute_is_429(client, monkeypatch):
     r = client.get("/api/v1/public/checkpoints")
     assert r.status_code == 429 and r.headers["retry-after"] == "60"
     assert r.json()["error"]["code"] == "rate_limited"
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit(client, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from chekara.config import Settings
+
+    monkeypatch.setattr(get_settings(), "public_rate_limit_per_min", 3)
+    monkeypatch.setattr(get_settings(), "trusted_proxies", Settings(trusted_proxies="10.0.0.5").trusted_proxies)
+    proxy = TestClient(client.app, client=("10.0.0.5", 41000))
+    stranger = TestClient(client.app, client=("198.51.100.7", 41000))
+
+    def codes(via: TestClient, forwarded_for: str, n: int) -> list[int]:
+        path = "/api/v1/public/checkpoints"
+        return [via.get(path, headers={"X-Forwarded-For": forwarded_for}).status_code for _ in range(n)]
+
+    # Two citizens behind the proxy: a bucket each.
+    assert codes(proxy, "203.0.113.1", 4) == [200, 200, 200, 429]
+    assert codes(proxy, "203.0.113.2", 3) == [200, 200, 200]
+    # A peer that is not a trusted proxy cannot pick its bucket with the header.
+    assert codes(stranger, "203.0.113.3", 3) == [200, 200, 200]
+    assert codes(stranger, "203.0.113.4", 1) == [429]

@@ -1,63 +1,116 @@
-"""Requests per client per minute for the public endpoints, counted in this process.
+"""Requests per client per minute, and who the client is.
 
-A sliding window of one minute per client address. Counted in memory: with
-several server processes each counts its own share (a shared counter in the
-database or a proxy's limiter would be the next step).
+Counted with the `limits` library: a sliding-window counter in memory, that is two integers per key
+(this minute's and the last one's hits, weighted by how much of the last minute is still in the
+window). A key expires two minutes after its last hit, and the storage's own timer drops expired
+keys, so memory holds only the clients seen in the last two minutes, whatever the limit.
+
+Counted per process: with several server processes, each counts its own share, so a client gets up
+to the limit times the number of processes (a shared storage, e.g. Redis, would be the next step).
+
+    from chekara.api.rate_limit import TooManyRequests, client_address, limiter
+
+    if not limiter.hit(f"osmand-client:{client_address(request)}", 600):
+        raise TooManyRequests("more than 600 requests a minute from this address; wait a minute")
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
+import ipaddress
+from collections.abc import Iterable
+from functools import lru_cache
 
 from fastapi import Request
+from limits import RateLimitItem, RateLimitItemPerMinute
+from limits.storage import MemoryStorage
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 from chekara.config import get_settings
 from chekara.errors import ChekaraError
 
-WINDOW_S = 60.0
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class TooManyRequests(ChekaraError):
+    """429 with Retry-After (api/errors.py)."""
+
     status_code = 429
     code = "rate_limited"
 
 
-class SlidingWindowLimiter:
-    def __init__(self) -> None:
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+def _address(text: str) -> IPAddress | None:
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    # An IPv4 client seen through an IPv6 socket is still the IPv4 client.
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
 
-    def allow(self, client: str, limit: int, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            hits = self._hits.setdefault(client, deque())
-            while hits and hits[0] <= now - WINDOW_S:
-                hits.popleft()
-            if len(hits) >= limit:
-                return False
-            hits.append(now)
-            if len(self._hits) > 100_000:  # forget idle clients rather than grow without bound
-                for key in [k for k, v in self._hits.items() if not v]:
-                    del self._hits[key]
-            return True
+
+def _trusted(address: IPAddress | None, proxies: Iterable[IPNetwork]) -> bool:
+    return address is not None and any(address in network for network in proxies)
+
+
+def client_address(request: Request) -> str:
+    """The address of whoever sent the request.
+
+    The connection's peer, unless the peer is a trusted proxy (CHEKARA_TRUSTED_PROXIES): then the
+    rightmost address in X-Forwarded-For that is not a trusted proxy. Every proxy appends the address
+    it received the request from, so that one was written by a proxy of ours; anything to its left was
+    written by the client itself and proves nothing. From any other peer the header is ignored.
+    """
+    peer = request.client.host if request.client else "unknown"
+    proxies = get_settings().trusted_proxies
+    if not _trusted(_address(peer), proxies):
+        return peer
+    client = peer
+    hops = [hop for value in request.headers.getlist("x-forwarded-for") for hop in value.split(",")]
+    for hop in reversed(hops):
+        address = _address(hop)
+        if address is None:
+            break  # not an address: no proxy of ours wrote it; the last proxy seen is the client
+        client = str(address)
+        if not _trusted(address, proxies):
+            break
+    return client
+
+
+@lru_cache(maxsize=256)
+def _per_minute(limit: int) -> RateLimitItem:
+    return RateLimitItemPerMinute(limit)
+
+
+class Limiter:
+    """Hits per key in a sliding minute. Keys are free-form: prefix them with what is limited
+    ("public:<address>", "osmand-device:<id>") so different limits never share a bucket."""
+
+    def __init__(self) -> None:
+        self._storage = MemoryStorage()
+        self._window = SlidingWindowCounterRateLimiter(self._storage)
+
+    def hit(self, key: str, limit_per_min: int) -> bool:
+        """Count one request for `key`; False (and not counted) when it already had `limit_per_min`
+        in the last minute."""
+        return self._window.hit(_per_minute(limit_per_min), key)
 
     def reset(self) -> None:
-        with self._lock:
-            self._hits.clear()
+        """Forget every count (tests)."""
+        self._storage.reset()
 
 
-limiter = SlidingWindowLimiter()
+#: One limiter per process, shared by every rate-limited route.
+limiter = Limiter()
 
 
 class PublicAccess:
     """Marks a route as open to anyone, and limits each client (by address) per minute."""
 
     def __call__(self, request: Request) -> None:
-        client = request.client.host if request.client else "unknown"
         limit = get_settings().public_rate_limit_per_min
-        if not limiter.allow(client, limit):
+        if not limiter.hit(f"public:{client_address(request)}", limit):
             raise TooManyRequests(f"more than {limit} requests a minute from this address; wait a minute", field=None)
 
 

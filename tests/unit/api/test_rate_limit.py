@@ -1,0 +1,52 @@
+"""Who the client is behind proxies, and the per-key limiter."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.requests import Request
+
+from chekara.api.rate_limit import Limiter, client_address
+from chekara.config import Settings, get_settings
+
+
+def _request(peer: str, *forwarded_for: str) -> Request:
+    headers = [(b"x-forwarded-for", value.encode()) for value in forwarded_for]
+    return Request({"type": "http", "method": "GET", "path": "/", "headers": headers, "client": (peer, 40000)})
+
+
+@pytest.fixture
+def trusted(monkeypatch):
+    def trust(value: str) -> None:
+        monkeypatch.setattr(get_settings(), "trusted_proxies", Settings(trusted_proxies=value).trusted_proxies)
+
+    return trust
+
+
+def test_without_trusted_proxies_the_peer_is_the_client(trusted):
+    trusted("")
+    assert client_address(_request("198.51.100.7", "203.0.113.1")) == "198.51.100.7"
+
+
+def test_an_untrusted_peers_forwarded_for_is_ignored(trusted):
+    trusted("10.0.0.0/8")
+    assert client_address(_request("198.51.100.7", "203.0.113.1")) == "198.51.100.7"
+
+
+def test_behind_a_trusted_proxy_the_rightmost_untrusted_address_is_the_client(trusted):
+    trusted("10.0.0.5, 10.1.0.0/16")
+    assert client_address(_request("10.0.0.5", "203.0.113.1")) == "203.0.113.1"
+    # The client wrote the left part itself; two proxies of ours appended the rest.
+    assert client_address(_request("10.0.0.5", "1.2.3.4, 203.0.113.1, 10.1.2.3")) == "203.0.113.1"
+    assert client_address(_request("10.0.0.5", "1.2.3.4", "203.0.113.1")) == "203.0.113.1"  # two header lines
+    assert client_address(_request("10.0.0.5")) == "10.0.0.5"  # no header: the proxy itself
+    assert client_address(_request("10.0.0.5", "not-an-ip, 10.1.2.3")) == "10.1.2.3"
+    assert client_address(_request("::ffff:10.0.0.5", "203.0.113.9")) == "203.0.113.9"
+
+
+def test_each_key_has_its_own_minute():
+    limiter = Limiter()
+    assert [limiter.hit("public:a", 3) for _ in range(4)] == [True, True, True, False]
+    assert limiter.hit("public:b", 3)
+    assert limiter.hit("osmand-device:a", 3)  # another key, another bucket
+    limiter.reset()
+    assert limiter.hit("public:a", 3)
