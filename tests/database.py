@@ -24,8 +24,8 @@ def _admin_engine() -> Engine:
     return create_engine(settings.sqlalchemy_url("postgres"), isolation_level="AUTOCOMMIT")
 
 
-def create_scratch_database(prefix: str = "chekara_test") -> str:
-    """Start the embedded cluster if it is the one in use; create and migrate a new database."""
+def create_scratch_database(prefix: str = "chekara_test", migrate: bool = True) -> str:
+    """Start the embedded cluster if it is the one in use; create and (unless told not to) migrate a new database."""
     settings = get_settings()
     if settings.uses_embedded_database:
         embedded.up(settings)
@@ -34,7 +34,8 @@ def create_scratch_database(prefix: str = "chekara_test") -> str:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    upgrade_to_head(database=name)
+    if migrate:
+        upgrade_to_head(database=name)
     return name
 
 

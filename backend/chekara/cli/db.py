@@ -1,9 +1,12 @@
-"""`chekara db …`: the embedded cluster and the schema."""
+"""`chekara db …`: the embedded cluster, the schema, backup and restore."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import text
 
 from chekara.config import get_settings
@@ -11,7 +14,7 @@ from chekara.db import embedded
 from chekara.db.engine import make_engine
 from chekara.db.migrate import upgrade_to_head
 
-app = typer.Typer(help="Run the embedded PostGIS cluster and migrate the schema.", no_args_is_help=True)
+app = typer.Typer(help="Run the embedded PostGIS cluster, migrate the schema, back up and restore.", no_args_is_help=True)
 console = Console()
 
 
@@ -108,3 +111,51 @@ def reset(yes: bool = typer.Option(False, "--yes", help="do not ask")) -> None:
     engine.dispose()
     upgrade_to_head()
     console.print("database reset and migrated")
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description:<48}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console)
+
+
+@app.command()
+def backup(
+    file: Path = typer.Argument(..., dir_okay=False, help="the backup file to write (PostgreSQL custom format)"),
+) -> None:
+    """Back up the database in use to FILE: one consistent pg_dump snapshot, while the server keeps running."""
+    from chekara.db import backup as backups
+
+    ensure_database_up()
+    settings = get_settings()
+    try:
+        with _progress() as progress:
+            task = progress.add_task("backing up", total=backups.table_count(settings))
+            backups.backup(settings, file, lambda table: progress.update(task, advance=1, description=table))
+            progress.update(task, description="done")
+    except backups.BackupError as exc:
+        _fail(str(exc))
+    console.print(f"backup of {backups.database_name(settings)!r} written to {file} ({file.stat().st_size:,} bytes)")
+
+
+@app.command()
+def restore(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="a file written by `chekara db backup`"),
+    force: bool = typer.Option(False, "--force", help="replace everything in a database that already holds data"),
+) -> None:
+    """Restore FILE into the database in use, in one transaction (a failed restore changes nothing).
+
+    The database must be empty, or --force replaces what it holds. Stop the server first.
+    """
+    from chekara.db import backup as backups
+
+    ensure_database_up()
+    settings = get_settings()
+    try:
+        backups.check_target(settings, force)  # refused before any progress is shown
+        with _progress() as progress:
+            task = progress.add_task("restoring", total=backups.entry_count(settings, file))
+            backups.restore(settings, file, force, lambda entry: progress.update(task, advance=1, description=entry[:48]))
+            progress.update(task, description="done")
+    except backups.BackupError as exc:
+        _fail(str(exc))
+    console.print(f"{file} restored into {backups.database_name(settings)!r}; check it with `chekara audit verify`")
