@@ -27,14 +27,19 @@ class MissingAssetsError(RuntimeError):
     pass
 
 
-def mount_assets(app: FastAPI, settings: Settings) -> None:
+def asset_folders(settings: Settings) -> dict[str, Path]:
+    """URL folder -> installed folder, for the assets that come from npm (the Docker image copies these)."""
     modules = settings.frontend_dir / "node_modules"
-    # URL folder -> installed folder; Leaflet's whole dist, so images/ sits beside leaflet.css.
-    folders = {
+    # Leaflet's whole dist, so images/ sits beside leaflet.css.
+    return {
         "/static/vendor/leaflet": modules / "leaflet" / "dist",
         "/static/vendor/uplot": modules / "uplot" / "dist",
         "/static/basemap": settings.frontend_dir / "build",
     }
+
+
+def mount_assets(app: FastAPI, settings: Settings) -> None:
+    folders = asset_folders(settings)
     for folder in folders.values():
         if not folder.is_dir():
             raise MissingAssetsError(f"{folder} is missing: run `make install` (npm ci and the basemap build)")
