@@ -57,8 +57,10 @@ def live_server(seeded, test_database, tmp_path_factory) -> Iterator[LoggedServe
         }
         session.commit()
     port = free_port()
+    # One process: a killed server must not leave workers behind that still hold the port.
+    env = server_env(test_database) | {"CHEKARA_WORKERS": "1"}
     server = LoggedServer(
-        url=f"http://127.0.0.1:{port}", tokens=tokens, env=server_env(test_database), port=port,
+        url=f"http://127.0.0.1:{port}", tokens=tokens, env=env, port=port,
         log_path=tmp_path_factory.mktemp("stream-server") / "server.log",
     )
     server.start()
