@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -15,7 +16,9 @@ class Answer:
     status: int | None  # None: no HTTP answer at all (connection refused or cut)
     retry_after: str | None
     stamps: list[datetime]
-    accepted: int = 0
+    accepted: int
+    sent_at: float  # time.monotonic()
+    answered_at: float
 
 
 class BatchPoster(threading.Thread):
@@ -49,13 +52,15 @@ class BatchPoster(threading.Thread):
         with httpx.Client(timeout=60) as client:
             while not self.stop_event.is_set():
                 stamps, fixes = self._next_batch()
+                sent_at = time.monotonic()
                 try:
                     response = client.post(f"{self.url}/api/v1/positions", json=fixes, headers=headers)
                 except httpx.HTTPError:
-                    self.answers.append(Answer(None, None, stamps))
+                    self.answers.append(Answer(None, None, stamps, 0, sent_at, time.monotonic()))
                 else:
                     accepted = response.json()["accepted"] if response.status_code == 200 else 0
-                    self.answers.append(Answer(response.status_code, response.headers.get("retry-after"), stamps, accepted))
+                    self.answers.append(Answer(response.status_code, response.headers.get("retry-after"), stamps,
+                                               accepted, sent_at, time.monotonic()))
                 self.stop_event.wait(self.pause_s)
 
     def stop(self) -> None:
