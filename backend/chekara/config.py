@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     max_fix_age_days: float = Field(default=7.0, gt=0)
     #: How often the server sweeps trips for signal loss and overdue arrival, seconds (0: never).
     sweep_interval_s: float = Field(default=30.0, ge=0)
+    #: Server processes behind the one port (`chekara serve --workers`); unset: one per CPU core.
+    workers: int | None = Field(default=None, ge=1, le=64)
+    #: Threads per server process that run the position pipeline over grouped requests (group commit).
+    ingest_threads: int = Field(default=1, ge=1, le=16)
 
     #: Requests a minute one client may make to the public (no token) endpoints.
     public_rate_limit_per_min: int = Field(default=60, ge=1)

@@ -69,6 +69,9 @@ def start_server(env: dict[str, str], port: int, log_path=None) -> tuple[subproc
 def server_env(database: str) -> dict[str, str]:
     env = dict(os.environ)
     env["CHEKARA_DATABASE_URL"] = database_url(database)
+    # One process unless a test asks for more (tests/e2e/test_workers.py): a test's kill of the
+    # server then stops everything it started.
+    env.setdefault("CHEKARA_WORKERS", "1")
     return env
 
 

@@ -38,9 +38,27 @@ class MaskSecretsFilter(logging.Filter):
         return True
 
 
+#: Device telemetry: thousands of answered reports a second, each already stored with its
+#: arrival time (positions.received_at); only their failures go to the access log.
+TELEMETRY_PATHS = ("/osmand", "/api/v1/positions")
+
+
+class SkipAnsweredTelemetryFilter(logging.Filter):
+    """Drops the request lines of successful device reports (uvicorn's args: client, method, path, version, status)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and args[4] == 200 and isinstance(args[2], str):
+            return not args[2].startswith(TELEMETRY_PATHS)
+        return True
+
+
 _filter = MaskSecretsFilter()
+_telemetry_filter = SkipAnsweredTelemetryFilter()
 
 
 def mask_secrets_in_access_log() -> None:
-    """Install the filter once per process (a logger keeps one copy of the same filter)."""
-    logging.getLogger(ACCESS_LOGGER).addFilter(_filter)
+    """Install the filters once per process (a logger keeps one copy of the same filter)."""
+    logger = logging.getLogger(ACCESS_LOGGER)
+    logger.addFilter(_telemetry_filter)  # first: a dropped line is not masked for nothing
+    logger.addFilter(_filter)

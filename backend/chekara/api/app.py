@@ -18,6 +18,7 @@ from chekara.api.routers import analytics, learned_corridors
 from chekara.api.routers import inquiries, public, risk
 from chekara.api.routers import exchange, exchange_admin
 from chekara.api.event_hub import hub
+from chekara.api.ingest_queue import start_ingest_queue
 from chekara.config import get_settings
 from chekara.services.risk_ruleset import ruleset as risk_ruleset
 from chekara.services.sweep_loop import SweepLoop
@@ -35,6 +36,7 @@ API_ROUTERS = tuple(
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    ingest_queue = start_ingest_queue(app)
     sweeper = SweepLoop(get_settings())
     sweeper.start()
     delivery = DeliveryLoop(get_settings())  # posts the outbox to partners' webhooks
@@ -43,6 +45,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     delivery.stop()
     sweeper.stop()
     await hub.close()
+    ingest_queue.stop()  # the fixes already handed in are committed before the process ends
 
 
 def create_app() -> FastAPI:
@@ -64,14 +67,16 @@ def create_app() -> FastAPI:
     mask_secrets_in_access_log()
     # 413 before an oversized body is read; a corridor upload (a GPX file) may be larger than a batch.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, larger={f"{API_PREFIX}/corridors": corridors.MAX_UPLOAD_REQUEST_BYTES})
+    app.include_router(positions.osmand_router)  # documents /osmand
     api = APIRouter(prefix=API_PREFIX)
     for router in API_ROUTERS:
         api.include_router(router)
     app.include_router(api)
     app.include_router(health.router)
-    app.include_router(positions.osmand_router)
 
     from chekara.web.pages import mount_pages
 
     mount_pages(app)
+    # First of all routes: the devices' one-fix requests, the most frequent, without FastAPI's per-request work.
+    app.router.routes.insert(0, positions.OSMAND_FAST_ROUTE)
     return app

@@ -151,7 +151,7 @@ def demo(
         print(f"  {role:<11} {token}")
     console.print("Ctrl-C stops the server; the database keeps running (`chekara db down` stops it).")
     if not traffic:
-        serve(host=host, port=port)
+        serve(host=host, port=port, workers=None, access_log=True)
         return
     from chekara.cli.simulate import serve_with_traffic  # the simulator's convoys (docs/DETECTION.md)
 
@@ -254,8 +254,13 @@ def sweep_once() -> None:
 def serve(
     host: str = typer.Option(None, "--host", help="address to listen on (default CHEKARA_HOST, 127.0.0.1)"),
     port: int = typer.Option(None, "--port", help="port (default CHEKARA_PORT, 8000)"),
+    workers: int = typer.Option(None, "--workers", min=1, max=64,
+                                help="server processes behind the one port (default CHEKARA_WORKERS, else one per CPU core)"),
+    access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="log every request line"),
 ) -> None:
-    """Run the web application with uvicorn."""
+    """Run the web application with uvicorn, in one or several processes."""
+    import os
+
     import uvicorn
 
     settings = get_settings()
@@ -265,7 +270,11 @@ def serve(
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
+        workers=workers or settings.workers or os.cpu_count() or 1,
+        proxy_headers=False,  # the client address comes from CHEKARA_TRUSTED_PROXIES only (api/rate_limit.py)
         log_level="info",
+        access_log=access_log,
+        timeout_graceful_shutdown=30,
     )
 
 

@@ -165,14 +165,19 @@ def decode_osmand_query(params: Mapping[str, str]) -> IncomingFix | Rejection:
         return Rejection(0, bad.field, bad.reason)
 
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """A JSON object, or an empty one for anything else (the fields it lacks are then named as missing)."""
+    return value if isinstance(value, Mapping) else {}
+
+
 def osmand_json_to_query(body: Mapping[str, Any]) -> dict[str, str]:
     """The JSON variant (Traccar Client 8+): {device_id, location: {timestamp, coords: {…}, battery: {level}}}.
 
     Flattened to the query form so one decoder reads both. battery.level is a 0..1 fraction.
     """
-    location = body.get("location") or {}
-    coords = location.get("coords") or {}
-    battery = location.get("battery") or {}
+    location = _mapping(body.get("location"))
+    coords = _mapping(location.get("coords"))
+    battery = _mapping(location.get("battery"))
     flat: dict[str, Any] = {
         "id": body.get("device_id"),
         "timestamp": location.get("timestamp"),
@@ -199,14 +204,15 @@ def osmand_json_to_query(body: Mapping[str, Any]) -> dict[str, str]:
 
 
 def decode_step(batch: "Batch", ctx: "IngestContext") -> "Batch":
-    """Pipeline step: each raw item becomes a fix or a rejection."""
-    decoder = ctx.decode or decode_json_fix
-    for index, item in enumerate(batch.raw):
-        outcome = decoder(index, item)
-        if isinstance(outcome, Rejection):
+    """Pipeline step: each raw item of each submission becomes a fix or a rejection."""
+    for number, submission in enumerate(batch.submissions):
+        decoder = submission.decode or decode_json_fix
+        for index, item in enumerate(submission.raw):
+            outcome = decoder(index, item)
             outcome.index = index
-            batch.rejected.append(outcome)
-        else:
-            outcome.index = index
-            batch.fixes.append(outcome)
+            outcome.submission = number
+            if isinstance(outcome, Rejection):
+                batch.rejected.append(outcome)
+            else:
+                batch.fixes.append(outcome)
     return batch

@@ -1,8 +1,7 @@
 """Deduplicate: the same fix (device, time) twice is stored once, within a batch and across batches.
 
-The devices of the batch are locked (transaction advisory locks, in a fixed
-order so two batches cannot deadlock): two batches of one device are then
-processed one after the other, which keeps both dedupe and detection in order.
+The devices of the batch were locked by the validate step (transaction
+advisory locks), so a fix stored by a concurrent batch is already visible here.
 """
 
 from __future__ import annotations
@@ -16,13 +15,11 @@ DEVICE_LOCK_NAMESPACE = 0x6366  # "cf"
 
 
 def deduplicate_step(batch: Batch, ctx: IngestContext) -> Batch:
-    for device_pk in sorted({f.device_pk for f in batch.fixes}):
-        ctx.session.execute(text("SELECT pg_advisory_xact_lock(:ns, :key)"), {"ns": DEVICE_LOCK_NAMESPACE, "key": device_pk})
     unique: dict[tuple[int, object], object] = {}
     for fix in sorted(batch.fixes, key=lambda f: (f.device_pk, f.ts)):
         key = (fix.device_pk, fix.ts)
         if key in unique:
-            batch.duplicates += 1
+            batch.count_duplicate(fix)
             continue
         unique[key] = fix
     # One indexed lookup per fix through the unique (device_id, ts) index.
@@ -37,6 +34,8 @@ def deduplicate_step(batch: Batch, ctx: IngestContext) -> Batch:
             {"devices": list(devices), "times": list(times)},
         )
         stored = {(device_id, ts) for device_id, ts in rows}
-    batch.duplicates += len(stored)
+    for key in stored:
+        batch.count_duplicate(unique[key])
     batch.fixes = [fix for key, fix in unique.items() if key not in stored]
     return batch
+

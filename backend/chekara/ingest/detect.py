@@ -13,10 +13,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from geoalchemy2.shape import from_shape
-from shapely.geometry import Point
-
-from chekara.db.models import Trip
 from chekara.domain.detection import (
     FIX_DETECTORS,
     GPS_ANOMALY,
@@ -31,6 +27,7 @@ from chekara.domain.detection.geo import haversine_m
 from chekara.domain.detection.timestamps import from_iso, to_iso
 from chekara.ingest.batch import Batch, IngestContext
 from chekara.ingest.fixes import IncomingFix
+from chekara.ingest.trip_rows import TripRow, orm_trip
 from chekara.services import alerts, events, outbox
 from chekara.services.exchange import bodies
 from chekara.services.trips import close_trip_alerts, trip_event
@@ -59,7 +56,8 @@ def alert_subject(trip_id: int, key: str | None) -> str:
     return f"trip:{trip_id}" if key is None else f"trip:{trip_id}:{key}"
 
 
-def apply_events(ctx: IngestContext, batch: Batch | None, trip: Trip, found: list[Event]) -> None:
+def apply_events(ctx: IngestContext, batch: Batch | None, trip: TripRow, found: list[Event]) -> None:
+    """Raise and end the alerts the detectors found (trip: anything with id and declaration_number)."""
     for event in found:
         subject = alert_subject(trip.id, event.key)
         if isinstance(event, AlertRaised):
@@ -73,16 +71,16 @@ def apply_events(ctx: IngestContext, batch: Batch | None, trip: Trip, found: lis
             alerts.end_alert(ctx.session, type=event.type, subject=subject, ended_at=event.ts, evidence=event.evidence)
 
 
-def _enriched(fix: IncomingFix, trip: Trip) -> EnrichedFix:
+def _enriched(fix: IncomingFix, trip: TripRow) -> EnrichedFix:
     return EnrichedFix(
         device_id=fix.device_id, ts=fix.ts, lon=fix.lon, lat=fix.lat, speed_kmh=fix.speed_kmh,
         battery_pct=fix.battery_pct, corridor_distance_m=fix.corridor_distance_m,
-        corridor_half_width_m=trip.corridor.half_width_m, in_stop_zone=fix.stop_zone_name,
+        corridor_half_width_m=trip.corridor_half_width_m, in_stop_zone=fix.stop_zone_name,
         in_checkpoint=fix.checkpoint_code, role=fix.role or "vehicle",
     )
 
 
-def _move(trip: Trip, state: TripState, fix: IncomingFix) -> None:
+def _move(trip: TripRow, state: TripState, fix: IncomingFix) -> None:
     """An accepted fix moves the convoy: odometer, last position, progress along the corridor."""
     odo = state.odometer.get(fix.device_id)
     travelled = odo["distance_m"] if odo else 0.0
@@ -94,32 +92,30 @@ def _move(trip: Trip, state: TripState, fix: IncomingFix) -> None:
         state.newest = fix
 
 
-def _write_position(trip: Trip, state: TripState) -> None:
-    """Once per batch: the trip's distance and its newest accepted fix."""
+def _write_position(trip: TripRow, state: TripState) -> None:
+    """Once per batch: the trip's distance and its newest accepted fix (written by persist)."""
     trip.distance_m = max(trip.distance_m, state.distance_m)
     fix = state.newest
     if fix is None or (trip.last_fix_at is not None and fix.ts < trip.last_fix_at):
         return
     trip.last_fix_at = fix.ts
-    trip.last_point = from_shape(Point(fix.lon, fix.lat), srid=4326)
-    trip.last_speed_kmh = fix.speed_kmh
-    trip.last_heading_deg = fix.heading_deg
-    if fix.corridor_progress_m is not None:
-        trip.last_progress_m = fix.corridor_progress_m
+    trip.newest = (fix.lon, fix.lat, fix.speed_kmh, fix.heading_deg, fix.corridor_progress_m)
 
 
-def _depart(ctx: IngestContext, batch: Batch, trip: Trip, fix: IncomingFix) -> None:
+def _depart(ctx: IngestContext, batch: Batch, trip: TripRow, fix: IncomingFix) -> None:
     trip.status = "in_transit"
-    trip.departed_at = fix.ts
+    row = orm_trip(ctx.session, trip)
+    row.status, row.departed_at = "in_transit", fix.ts
     batch.changed_trips.add(trip.id)
-    events.publish(ctx.session, "trip", trip_event(trip))
-    outbox.emit(ctx.session, "trip.departed", bodies.trip(ctx.session, trip), at=fix.ts)
+    events.publish(ctx.session, "trip", trip_event(row))
+    outbox.emit(ctx.session, "trip.departed", bodies.trip(ctx.session, row), at=fix.ts)
 
 
-def _arrive(ctx: IngestContext, batch: Batch, trip: Trip, state: TripState, fix: IncomingFix) -> None:
+def _arrive(ctx: IngestContext, batch: Batch, trip: TripRow, state: TripState, fix: IncomingFix) -> None:
     _write_position(trip, state)
     trip.status = "arrived"
-    trip.arrived_at = fix.ts
+    row = orm_trip(ctx.session, trip)
+    row.status, row.arrived_at = "arrived", fix.ts
     batch.changed_trips.add(trip.id)
     # An arrival after the deadline is overdue even if no sweep ran in between (a tracker
     # uploading late): raise it as of the arrival, then let the arrival resolve it.
@@ -131,11 +127,11 @@ def _arrive(ctx: IngestContext, batch: Batch, trip: Trip, state: TripState, fix:
     state.detectors[OVERDUE.type] = overdue_state
     apply_events(ctx, batch, trip, found)
     close_trip_alerts(ctx.session, trip, fix.ts, "trip arrived")
-    events.publish(ctx.session, "trip", trip_event(trip))
-    outbox.emit(ctx.session, "trip.arrived", bodies.trip(ctx.session, trip), at=fix.ts)
+    events.publish(ctx.session, "trip", trip_event(row))
+    outbox.emit(ctx.session, "trip.arrived", bodies.trip(ctx.session, row), at=fix.ts)
 
 
-def _detect_trip(ctx: IngestContext, batch: Batch, trip: Trip, fixes: list[IncomingFix]) -> None:
+def _detect_trip(ctx: IngestContext, batch: Batch, trip: TripRow, fixes: list[IncomingFix]) -> None:
     state = TripState(trip.detector_state)
     th = ctx.thresholds
     for fix in sorted(fixes, key=lambda f: (f.ts, f.device_id)):

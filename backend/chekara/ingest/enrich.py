@@ -9,12 +9,10 @@ from __future__ import annotations
 import h3.api.basic_int as h3
 import numpy as np
 import shapely
-from sqlalchemy import select
 
-from chekara.db.models import Trip, TripDevice
 from chekara.ingest.batch import Batch, IngestContext
 from chekara.ingest.geography import checkpoint_fences, corridor_shape, first_containing, project
-from chekara.services.trips import ACTIVE_STATUSES
+from chekara.ingest.trip_rows import lock_trips_of
 
 #: H3 resolution of every stored fix (edge ~200 m); coarser ones derive by parent cell.
 H3_RESOLUTION = 9
@@ -26,20 +24,11 @@ def h3_cell(lat: float, lon: float) -> int:
 
 
 def _attach_trips(batch: Batch, ctx: IngestContext) -> None:
-    device_pks = {f.device_pk for f in batch.fixes}
-    if not device_pks:
-        return
-    rows = ctx.session.execute(
-        select(TripDevice.device_id, TripDevice.role, Trip)
-        .join(Trip, TripDevice.trip_id == Trip.id)
-        .where(TripDevice.device_id.in_(device_pks), Trip.status.in_(ACTIVE_STATUSES))
-        .with_for_update(of=Trip)
-    ).all()
-    by_device = {device_pk: (role, trip) for device_pk, role, trip in rows}
+    by_device = lock_trips_of(ctx.session, {f.device_pk for f in batch.fixes})
     for fix in batch.fixes:
-        if fix.device_pk in by_device:
-            role, trip = by_device[fix.device_pk]
-            fix.trip_id, fix.role = trip.id, role
+        trip = by_device.get(fix.device_pk)
+        if trip is not None:
+            fix.trip_id, fix.role = trip.id, trip.roles[fix.device_pk]
             batch.trips[trip.id] = trip
 
 
@@ -56,13 +45,14 @@ def enrich_step(batch: Batch, ctx: IngestContext) -> Batch:
     for fix, fence in zip(batch.fixes, first_containing(checkpoint_fences(ctx.session).zones, x, y)):
         if fence is not None:
             fix.checkpoint_id, fix.checkpoint_code = fence.id, fence.name
-    members_of: dict[int, list[int]] = {}
+    # One vectorised measurement per corridor (a handful), not per trip (thousands).
+    members_of: dict[tuple[int, object], list[int]] = {}
     for i, fix in enumerate(batch.fixes):
         if fix.trip_id is not None:
-            members_of.setdefault(fix.trip_id, []).append(i)
-    for trip_id, members in members_of.items():
-        trip = batch.trips[trip_id]
-        shape = corridor_shape(ctx.session, trip.corridor)
+            trip = batch.trips[fix.trip_id]
+            members_of.setdefault((trip.corridor_id, trip.corridor_version), []).append(i)
+    for (corridor_id, version), members in members_of.items():
+        shape = corridor_shape(ctx.session, corridor_id, version)
         points = shapely.points(x[members], y[members])
         distances = shapely.distance(shape.line_m, points)
         progress = shapely.line_locate_point(shape.line_m, points)

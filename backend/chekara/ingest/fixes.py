@@ -14,6 +14,8 @@ class Rejection:
     index: int
     field: str
     reason: str
+    #: Which submission of a group commit the fix came from.
+    submission: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {"index": self.index, "field": self.field, "reason": self.reason}
@@ -33,6 +35,8 @@ class IncomingFix:
     accuracy_m: float | None = None
     altitude_m: float | None = None
     battery_pct: float | None = None
+    #: Which submission of a group commit the fix came from.
+    submission: int = 0
     # -- filled by the steps -------------------------------------------------
     device_pk: int = 0
     trip_id: int | None = None

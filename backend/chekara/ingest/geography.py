@@ -1,12 +1,14 @@
 """Reference shapes the enrich step measures against, in KG_METRIC_CRS, cached per process.
 
-A corridor's shape is reloaded when its row changes (updated_at); checkpoint
-geofences when any checkpoint changes.
+A corridor's shape is reloaded when its row changes (updated_at: the batch reads
+it with the trips anyway); checkpoint geofences when any checkpoint changes,
+asked at most every FENCES_CHECK_S seconds (a round trip per batch otherwise).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,16 +44,22 @@ class CheckpointFences:
     zones: tuple[Zone, ...]
 
 
+#: How often the checkpoint geofences' version is asked, seconds.
+FENCES_CHECK_S = 5.0
+
 _lock = threading.Lock()
 _corridors: dict[int, tuple[datetime, CorridorShape]] = {}
 _fences: tuple[tuple[datetime | None, int], CheckpointFences] | None = None
+_fences_checked_at = 0.0
 
 
-def corridor_shape(session: Session, corridor: Corridor) -> CorridorShape:
+def corridor_shape(session: Session, corridor_id: int, version: datetime) -> CorridorShape:
+    """The corridor's metric shape; `version` is its row's updated_at (a newer one reloads it)."""
     with _lock:
-        cached = _corridors.get(corridor.id)
-        if cached and cached[0] == corridor.updated_at:
+        cached = _corridors.get(corridor_id)
+        if cached and cached[0] == version:
             return cached[1]
+    corridor = session.get(Corridor, corridor_id)
     shape = CorridorShape(
         id=corridor.id,
         line_m=to_metric(to_shape(corridor.geom)),
@@ -59,6 +67,7 @@ def corridor_shape(session: Session, corridor: Corridor) -> CorridorShape:
         length_m=corridor.length_m,
         stop_zones=tuple(Zone(z.id, z.name, to_metric(to_shape(z.geom))) for z in corridor.stop_zones),
     )
+    shapely.prepare(shape.line_m)
     for zone in shape.stop_zones:
         shapely.prepare(zone.shape_m)
     with _lock:
@@ -67,10 +76,14 @@ def corridor_shape(session: Session, corridor: Corridor) -> CorridorShape:
 
 
 def checkpoint_fences(session: Session) -> CheckpointFences:
-    global _fences
+    global _fences, _fences_checked_at
+    with _lock:
+        if _fences and time.monotonic() - _fences_checked_at < FENCES_CHECK_S:
+            return _fences[1]
     version = tuple(session.execute(select(func.max(Checkpoint.updated_at), func.count())).one())
     with _lock:
         if _fences and _fences[0] == version:
+            _fences_checked_at = time.monotonic()
             return _fences[1]
     zones = tuple(
         Zone(cp.id, cp.code, to_metric(to_shape(cp.geofence))) for cp in session.scalars(select(Checkpoint))
@@ -79,7 +92,7 @@ def checkpoint_fences(session: Session) -> CheckpointFences:
         shapely.prepare(zone.shape_m)
     fences = CheckpointFences(zones)
     with _lock:
-        _fences = (version, fences)
+        _fences, _fences_checked_at = (version, fences), time.monotonic()
     return fences
 
 

@@ -1,8 +1,9 @@
 """Persist: every accepted fix by binary COPY, in the batch's one transaction.
 
 COPY is the fastest way into PostgreSQL (PITFALLS.md: ~120 k rows/s with the
-indexes); trips and alerts changed by the detect step are flushed by the ORM
-in the same transaction, so a fix and the state it produced commit together.
+indexes); the trips' detector state and last positions are written in one
+UPDATE, alerts and status changes flushed by the ORM, all in the same
+transaction, so a fix and the state it produced commit together.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 import shapely
 
 from chekara.ingest.batch import Batch, IngestContext
+from chekara.ingest.trip_rows import write_trips
 
 COPY_POSITIONS = (
     "COPY positions (device_id, trip_id, ts, received_at, geom, speed_kmh, heading_deg, accuracy_m,"
@@ -58,4 +60,5 @@ def persist_step(batch: Batch, ctx: IngestContext) -> Batch:
         ctx.session.flush()
         copy_positions(ctx.session.connection().connection.driver_connection, rows)
     ctx.session.flush()
+    write_trips(ctx.session, list(batch.trips.values()))
     return batch

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from chekara.ingest.batch import Batch, IngestContext, IngestResult
+from chekara.ingest.batch import Batch, IngestContext, IngestResult, Submission
 from chekara.ingest.decode import decode_step
 from chekara.ingest.deduplicate import deduplicate_step
 from chekara.ingest.detect import detect_step
@@ -39,12 +39,14 @@ STEPS: tuple[Step, ...] = (
 MAX_BATCH = 10_000
 
 
-def ingest(raw: list[Any], ctx: IngestContext) -> IngestResult:
-    """Run every step over one batch. Nothing is committed here."""
-    batch = Batch(raw=raw)
+def ingest_submissions(submissions: list[Submission], ctx: IngestContext) -> list[IngestResult]:
+    """Run every step over the submissions as one batch; one result per submission. Nothing is committed here."""
+    batch = Batch(submissions=submissions)
     for step in STEPS:
         batch = step(batch, ctx)
-    return IngestResult(
-        accepted=len(batch.fixes), duplicates=batch.duplicates, rejected=batch.rejected,
-        alerts_raised=batch.alerts_raised,
-    )
+    return batch.results()
+
+
+def ingest(raw: list[Any], ctx: IngestContext) -> IngestResult:
+    """One sender's fixes (ctx.actor, ctx.decode) through every step. Nothing is committed here."""
+    return ingest_submissions([Submission(raw, ctx.actor, ctx.decode)], ctx)[0]

@@ -1,4 +1,7 @@
-"""The server's background sweeper: every CHEKARA_SWEEP_INTERVAL_S, the clock-driven checks."""
+"""The server's background sweeper: every CHEKARA_SWEEP_INTERVAL_S, the clock-driven checks.
+
+Every server process runs the loop; only the elected one sweeps (services/leadership.py).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from datetime import UTC, datetime
 from chekara.config import Settings
 from chekara.db.engine import session_factory
 from chekara.services.analytics.rollups import update_rollups
+from chekara.services.leadership import Leadership
 from chekara.services.sweeper import sweep
 
 log = logging.getLogger("chekara.sweeper")
@@ -18,6 +22,7 @@ class SweepLoop:
     def __init__(self, settings: Settings) -> None:
         self.interval_s = settings.sweep_interval_s
         self.thresholds = settings.detection_thresholds()
+        self.leadership = Leadership(settings, "sweep")
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="chekara-sweeper", daemon=True)
 
@@ -29,9 +34,12 @@ class SweepLoop:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout=10)
+        self.leadership.release()
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval_s):
+            if not self.leadership.held():
+                continue
             try:
                 with session_factory()() as session:
                     sweep(session, datetime.now(UTC), self.thresholds)

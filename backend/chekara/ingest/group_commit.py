@@ -1,0 +1,152 @@
+"""Group commit: concurrent requests go through the pipeline together, in one transaction.
+
+A tracker sends one fix per request; running the pipeline once per request
+costs ~10 round trips to the database for a single row. Instead, every
+request hands its fixes to this process's IngestQueue and waits. A worker
+thread takes whatever has gathered while the previous transaction ran
+(no artificial delay: under light load a request goes alone, under heavy load
+the groups grow), runs the pipeline over it as one batch, commits, and only
+then answers each request with its own result. An answer therefore always
+means "committed": nothing is acknowledged from memory.
+
+If the group fails, nothing of it was committed: a deadlock or serialization
+failure is retried; any other error is retried one submission at a time, so a
+request that breaks the pipeline fails alone and the others are stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from psycopg import errors as pg_errors
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from chekara.domain.detection import DetectionThresholds
+from chekara.ingest.batch import IngestContext, IngestResult, Submission
+from chekara.ingest.pipeline import ingest_submissions
+
+log = logging.getLogger("chekara.ingest")
+
+#: A group stops growing at this many raw fixes (one full batch goes alone).
+MAX_GROUP_FIXES = 10_000
+#: Tries of a group that lost a deadlock or a serialization conflict.
+RETRIES = 3
+_RETRYABLE = (pg_errors.DeadlockDetected, pg_errors.SerializationFailure, pg_errors.LockNotAvailable)
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    thresholds: DetectionThresholds
+    max_future: timedelta
+    max_age: timedelta
+
+
+@dataclass
+class _Pending:
+    submission: Submission
+    future: Future
+
+
+class IngestQueue:
+    """One per server process: submit() from the event loop, answered after the group's commit."""
+
+    def __init__(self, sessions: Callable[[], AbstractContextManager[Session]], settings: IngestSettings,
+                 threads: int = 1) -> None:
+        self._sessions = sessions
+        self._settings = settings
+        self._queue: queue.Queue[_Pending | None] = queue.Queue()
+        self._threads = [threading.Thread(target=self._run, name=f"chekara-ingest-{i}", daemon=True) for i in range(threads)]
+        self.groups = 0
+        self.submissions = 0
+
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self, timeout_s: float = 30.0) -> None:
+        """Finish everything already submitted, then stop the workers."""
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join(timeout=timeout_s)
+        log.info("ingest: %d submissions in %d groups", self.submissions, self.groups)
+
+    def submit(self, submission: Submission) -> Future:
+        future: Future = Future()
+        self._queue.put(_Pending(submission, future))
+        return future
+
+    async def ingest(self, submission: Submission) -> IngestResult:
+        """Wait for the submission's group to commit; its own result, or the error that stopped it."""
+        return await asyncio.wrap_future(self.submit(submission))
+
+    # -- the worker thread -------------------------------------------------------
+
+    def _take_group(self) -> list[_Pending] | None:
+        first = self._queue.get()
+        if first is None:
+            return None
+        group, size = [first], len(first.submission.raw)
+        while size < MAX_GROUP_FIXES:
+            try:
+                more = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if more is None:  # stop: finish this group first, then let the sentinel end the loop
+                self._queue.put(None)
+                break
+            group.append(more)
+            size += len(more.submission.raw)
+        return group
+
+    def _run(self) -> None:
+        while (group := self._take_group()) is not None:
+            self.groups += 1
+            self.submissions += len(group)
+            try:
+                results = self._commit([p.submission for p in group])
+            except Exception as exc:  # noqa: BLE001 - isolate the submission at fault
+                if len(group) == 1:
+                    group[0].future.set_exception(exc)
+                    continue
+                log.warning("a group of %d submissions failed (%s); retrying them one by one", len(group), exc)
+                for pending in group:
+                    try:
+                        pending.future.set_result(self._commit([pending.submission])[0])
+                    except Exception as single:  # noqa: BLE001 - reported to its own request
+                        pending.future.set_exception(single)
+                continue
+            for pending, result in zip(group, results):
+                pending.future.set_result(result)
+
+    def _commit(self, submissions: list[Submission]) -> list[IngestResult]:
+        for attempt in range(1, RETRIES + 1):
+            try:
+                with self._sessions() as session:
+                    try:
+                        ctx = IngestContext(
+                            session=session, actor=submissions[0].actor, now=datetime.now(UTC),
+                            thresholds=self._settings.thresholds, max_future=self._settings.max_future,
+                            max_age=self._settings.max_age,
+                        )
+                        results = ingest_submissions(submissions, ctx)
+                        session.commit()
+                        return results
+                    except BaseException:
+                        session.rollback()
+                        raise
+            except DBAPIError as exc:
+                if attempt < RETRIES and isinstance(exc.orig, _RETRYABLE):
+                    log.info("ingest group lost a lock conflict (%s); retrying", type(exc.orig).__name__)
+                    continue
+                raise
+        raise AssertionError("unreachable")

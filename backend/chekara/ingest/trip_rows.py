@@ -1,0 +1,111 @@
+"""The trips a batch touches, read and written as plain rows: one locking SELECT, one UPDATE.
+
+The ORM's Trip joins its corridor, checkpoints and devices (geometries
+included) and writes back row by row; for a batch with fixes of a thousand
+trips that cost ~0.5 ms per trip. Here the pipeline reads only the columns
+detection needs, locks the rows in id order (two batches, or a batch and the
+sweeper, never deadlock on them), and writes the changed columns of every
+trip back in one statement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
+
+from chekara.db.models import Trip
+
+_SELECT = text(
+    "SELECT t.id, t.status, t.corridor_id, c.half_width_m, c.updated_at, t.origin_id, t.destination_id,"
+    " t.deadline, t.declaration_number, CAST(t.detector_state AS text), t.last_fix_at, t.distance_m, td.device_id, td.role"
+    " FROM trip_devices td JOIN trips t ON t.id = td.trip_id JOIN corridors c ON c.id = t.corridor_id"
+    " WHERE td.device_id = ANY(CAST(:devices AS int[])) AND t.status IN ('planned', 'in_transit')"
+    " ORDER BY t.id FOR UPDATE OF t"
+)
+
+# The rows travel as one JSON document: one parameter, parsed by the server, instead of
+# nine arrays that the driver escapes element by element (0.8 s per 1,000 trips).
+_UPDATE = text(
+    "UPDATE trips SET detector_state = v.state, distance_m = v.distance_m,"
+    " last_fix_at = COALESCE(v.last_fix_at, trips.last_fix_at),"
+    " last_point = COALESCE(ST_SetSRID(ST_MakePoint(v.lon, v.lat), 4326), trips.last_point),"
+    " last_speed_kmh = CASE WHEN v.last_fix_at IS NULL THEN trips.last_speed_kmh ELSE v.speed END,"
+    " last_heading_deg = CASE WHEN v.last_fix_at IS NULL THEN trips.last_heading_deg ELSE v.heading END,"
+    " last_progress_m = COALESCE(v.progress, trips.last_progress_m), updated_at = now()"
+    " FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS v(id int, state jsonb, distance_m float8,"
+    " last_fix_at timestamptz, lon float8, lat float8, speed float8, heading float8, progress float8)"
+    " WHERE trips.id = v.id"
+)
+
+
+@dataclass
+class TripRow:
+    """What detection reads and writes of one trip (the ORM Trip is loaded only to change its status)."""
+
+    id: int
+    status: str
+    corridor_id: int
+    corridor_half_width_m: float
+    corridor_version: datetime
+    origin_id: int
+    destination_id: int
+    deadline: datetime
+    declaration_number: str
+    detector_state: dict[str, Any]
+    last_fix_at: datetime | None
+    distance_m: float
+    #: The newest accepted fix of this batch, if it is newer than last_fix_at: (lon, lat, speed, heading, progress).
+    newest: tuple[float, float, float | None, float | None, float | None] | None = None
+    roles: dict[int, str] = field(default_factory=dict)
+
+
+def lock_trips_of(session: Session, device_pks: set[int]) -> dict[int, TripRow]:
+    """The active trips of these devices by device pk, their rows locked until commit.
+
+    The detector state comes as text and is parsed with orjson (the driver's json module took
+    15 % of the ingest thread's time)."""
+    rows = session.execute(_SELECT, {"devices": sorted(device_pks)}).all()
+    trips: dict[int, TripRow] = {}
+    by_device: dict[int, TripRow] = {}
+    for (trip_id, status, corridor_id, half_width, version, origin_id, destination_id, deadline, number, state,
+         last_fix_at, distance_m, device_pk, role) in rows:
+        trip = trips.get(trip_id)
+        if trip is None:
+            trip = trips[trip_id] = TripRow(
+                trip_id, status, corridor_id, half_width, version, origin_id, destination_id, deadline, number,
+                orjson.loads(state) if state else {}, last_fix_at, distance_m or 0.0,
+            )
+        trip.roles[device_pk] = role
+        by_device[device_pk] = trip
+    return by_device
+
+
+def write_trips(session: Session, trips: list[TripRow]) -> None:
+    """One UPDATE for every trip of the batch: detector state, distance and (if newer) the last position."""
+    if not trips:
+        return
+    rows = []
+    for t in trips:
+        row = {"id": t.id, "state": t.detector_state, "distance_m": t.distance_m}
+        if t.newest is not None:
+            lon, lat, speed, heading, progress = t.newest
+            row |= {"last_fix_at": t.last_fix_at, "lon": lon, "lat": lat, "speed": speed, "heading": heading,
+                    "progress": progress}
+        rows.append(row)
+    session.execute(_UPDATE, {"rows": orjson.dumps(rows).decode()})
+    # The UPDATE went behind the ORM's back: a Trip this session already holds must reload.
+    for t in trips:
+        held = session.identity_map.get(identity_key(Trip, t.id))
+        if held is not None:
+            session.expire(held)
+
+
+def orm_trip(session: Session, trip: TripRow) -> Trip:
+    """The ORM Trip, for the rare status change (departure, arrival) whose services take one."""
+    return session.get(Trip, trip.id)

@@ -1,0 +1,483 @@
+"""Load benchmark: the traffic shape of a national deployment, against a real server.
+
+    .venv/bin/python bench/load.py [--convoys 2000] [--clients 32] [--seconds 60] [--workers 2]
+                                   [--batch-seconds 20] [--job-seconds 8] [--json FILE]
+
+On a scratch database of the embedded cluster (or CHEKARA_DATABASE_URL's server):
+N convoys in transit on the seeded corridors (a truck tracker and an escort phone
+each, bench/fleet.py), a server started with `chekara serve --workers W`, then
+(a) OsmAnd, one fix per request, C keep-alive clients at once, for T seconds:
+    fixes/s acknowledged, p50/p99 time to acknowledge;
+(b) JSON batches of 1,000 fixes, each fix for a different trip: fixes/s, and the
+    ratio against a raw binary COPY of the same rows (1,000 rows per transaction)
+    into an indexed positions-shaped table, measured in the same run;
+(c) GET /api/v1/live/convoys p50/p95 with N convoys, while (a) runs;
+(d) fix -> alert readable through GET /api/v1/alerts, p99, while (a) runs (1 % of
+    the convoys are driven off their corridor; an alert's raised_at is the time stamp
+    of the fix that completed the deviation, which the client stamps when sending it);
+(e) after the run, every acknowledged fix is in `positions`, and no request failed;
+(f) OsmAnd throughput while each periodic job (sweep, rollup update, exchange
+    delivery) runs back to back, against a window without it.
+Prints one table (docs/PERFORMANCE.md shows it). Timings are never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import orjson
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import percentile, scratch_database  # noqa: E402
+from bench.fleet import Fleet, build_fleet  # noqa: E402
+from bench.keepalive import KeepAlive  # noqa: E402
+from chekara.config import get_settings  # noqa: E402
+from chekara.db.engine import make_engine  # noqa: E402
+from chekara.ingest.enrich import h3_cell  # noqa: E402
+from chekara.ingest.persist import COPY_TYPES, positions_ewkb  # noqa: E402
+from chekara.services.seed import seed_reference_data  # noqa: E402
+
+KNOTS = 1.852
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Tally:
+    """What one phase saw: acknowledged fixes, failures, latencies in ms."""
+
+    acknowledged: int = 0
+    failed: int = 0
+    failures: dict[str, int] = field(default_factory=dict)
+    latencies_ms: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def fail(self, why: str) -> None:
+        self.failed += 1
+        self.failures[why] = self.failures.get(why, 0) + 1
+
+    @property
+    def rate(self) -> float:
+        return self.acknowledged / self.seconds if self.seconds else 0.0
+
+
+class Clock:
+    """Per-device time stamps: the wall clock, strictly increasing per device (ms)."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, int] = {}
+
+    def stamp(self, device: str) -> int:
+        ms = max(int(time.time() * 1000), self._last.get(device, 0) + 1)
+        self._last[device] = ms
+        return ms
+
+
+# -- the server ----------------------------------------------------------------------
+
+
+def start_server(database: str, port: int, workers: int, log: Path) -> subprocess.Popen:
+    env = dict(os.environ, CHEKARA_DATABASE_URL=get_settings().sqlalchemy_url(database))
+    log.parent.mkdir(parents=True, exist_ok=True)
+    chekara = str(Path(sys.executable).with_name("chekara"))
+    process = subprocess.Popen(
+        [chekara, "serve", "--port", str(port), "--workers", str(workers)], env=env,
+        stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server stopped at start; see {log}")
+        try:
+            status, _ = asyncio.run(_get_once(port, "/healthz"))
+            if status == 200:
+                return process
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"the server did not answer within 60 s; see {log}")
+
+
+async def _get_once(port: int, path: str) -> tuple[int, bytes]:
+    conn = await KeepAlive.open("127.0.0.1", port)
+    try:
+        return await conn.request("GET", path)
+    finally:
+        conn.close()
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+# -- (a) OsmAnd, one fix per request ------------------------------------------------------
+
+
+async def osmand_clients(port: int, fleet: Fleet, clock: Clock, clients: int, seconds: float) -> Tally:
+    tally = Tally()
+    convoys = fleet.convoys
+    cursor = iter(range(10**12))
+
+    async def client() -> None:
+        conn = await KeepAlive.open("127.0.0.1", port)
+        end = time.monotonic() + seconds
+        try:
+            while time.monotonic() < end:
+                convoy = convoys[next(cursor) % len(convoys)]
+                ms = clock.stamp(convoy.escort_id)
+                lon, lat, _ = convoy.position(ms / 1000)
+                target = (f"/osmand?id={convoy.escort_id}&lat={lat}&lon={lon}&timestamp={ms}"
+                          f"&speed={60 / KNOTS:.1f}&bearing=90&batt=80")
+                started = time.perf_counter()
+                try:
+                    status, body = await conn.request("GET", target)
+                except (OSError, asyncio.IncompleteReadError) as exc:
+                    tally.fail(type(exc).__name__)
+                    await conn.reopen()
+                    continue
+                if status == 200:
+                    tally.acknowledged += 1
+                    tally.latencies_ms.append((time.perf_counter() - started) * 1000)
+                else:
+                    tally.fail(f"HTTP {status}: {body[:120].decode(errors='replace')}")
+        finally:
+            conn.close()
+
+    started = time.monotonic()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    tally.seconds = time.monotonic() - started
+    return tally
+
+
+# -- (c) the live map, (d) alerts ---------------------------------------------------------
+
+
+async def poll_live(port: int, token: str, stop: asyncio.Event, convoys: int) -> Tally:
+    tally = Tally()
+    conn = await KeepAlive.open("127.0.0.1", port)
+    headers = {"Authorization": f"Bearer {token}"}
+    while not stop.is_set():
+        started = time.perf_counter()
+        status, body = await conn.request("GET", "/api/v1/live/convoys", headers=headers)
+        if status != 200:
+            tally.fail(f"HTTP {status}")
+        else:
+            tally.latencies_ms.append((time.perf_counter() - started) * 1000)
+            tally.acknowledged = len(orjson.loads(body)["features"])
+        await asyncio.sleep(0.25)
+    conn.close()
+    return tally
+
+
+async def poll_alerts(port: int, token: str, stop: asyncio.Event, deviating: set[int]) -> Tally:
+    """Every 50 ms: route deviations of the deviating convoys; delay = first seen - raised_at."""
+    tally = Tally()
+    seen: set[int] = set()
+    conn = await KeepAlive.open("127.0.0.1", port)
+    headers = {"Authorization": f"Bearer {token}"}
+    while not stop.is_set():
+        status, body = await conn.request("GET", "/api/v1/alerts?type=route_deviation&limit=1000", headers=headers)
+        now = time.time()
+        if status != 200:
+            tally.fail(f"HTTP {status}")
+        else:
+            for alert in orjson.loads(body):
+                if alert["id"] not in seen and alert["trip_id"] in deviating:
+                    seen.add(alert["id"])
+                    raised = datetime.fromisoformat(alert["raised_at"]).timestamp()
+                    tally.latencies_ms.append((now - raised) * 1000)
+        await asyncio.sleep(0.05)
+    conn.close()
+    tally.acknowledged = len(seen)
+    return tally
+
+
+async def phase_a(port: int, fleet: Fleet, clock: Clock, args) -> tuple[Tally, Tally, Tally]:
+    stop = asyncio.Event()
+    live = asyncio.create_task(poll_live(port, fleet.operator_token, stop, len(fleet.convoys)))
+    alerts = asyncio.create_task(poll_alerts(port, fleet.operator_token, stop, {c.trip_id for c in fleet.deviating}))
+    osmand = await osmand_clients(port, fleet, clock, args.clients, args.seconds)
+    await asyncio.sleep(1.0)  # the last deviations' alerts
+    stop.set()
+    return osmand, await live, await alerts
+
+
+# -- (b) JSON batches, each fix for a different trip --------------------------------------
+
+
+async def phase_b(port: int, fleet: Fleet, clock: Clock, batch: int, seconds: float) -> tuple[Tally, list[dict]]:
+    tally = Tally()
+    sent: list[dict] = []
+    size = min(batch, len(fleet.convoys))
+    slices = [fleet.convoys[i:i + size] for i in range(0, len(fleet.convoys) - size + 1, size)][:4]
+    headers = {"Authorization": f"Bearer {fleet.integration_token}", "Content-Type": "application/json"}
+
+    async def client(convoys) -> None:
+        conn = await KeepAlive.open("127.0.0.1", port)
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            fixes = []
+            for convoy in convoys:
+                ms = clock.stamp(convoy.tracker_id)
+                lon, lat, _ = convoy.position(ms / 1000)
+                fixes.append({"device_id": convoy.tracker_id, "ts": ms, "lat": lat, "lon": lon, "speed_kmh": 60.0})
+            started = time.perf_counter()
+            status, body = await conn.request("POST", "/api/v1/positions", orjson.dumps(fixes), headers)
+            if status != 200:
+                tally.fail(f"HTTP {status}: {body[:120].decode(errors='replace')}")
+                continue
+            answer = orjson.loads(body)
+            tally.acknowledged += answer["accepted"]
+            if answer["rejected"] or answer["duplicates"]:
+                tally.fail(f"rejected {answer['rejected'][:1]} duplicates {answer['duplicates']}")
+            tally.latencies_ms.append((time.perf_counter() - started) * 1000)
+            sent.extend(fixes)
+        conn.close()
+
+    started = time.monotonic()
+    await asyncio.gather(*(client(s) for s in slices))
+    tally.seconds = time.monotonic() - started
+    return tally, sent
+
+
+def raw_copy_rate(engine, fixes: list[dict], batch: int) -> float:
+    """The same rows, computed beforehand, COPYed 1,000 to a transaction into an indexed copy of positions."""
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS bench_positions"))
+        conn.execute(text("CREATE TABLE bench_positions (LIKE positions INCLUDING DEFAULTS INCLUDING INDEXES)"))
+        pks = dict(conn.execute(text("SELECT device_id, id FROM devices")).all())
+    received = datetime.now(UTC)
+    geoms = positions_ewkb(np.array([f["lon"] for f in fixes]), np.array([f["lat"] for f in fixes]))
+    rows = [
+        (pks[f["device_id"]], None, datetime.fromtimestamp(f["ts"] / 1000, UTC), received, g, f["speed_kmh"], None,
+         None, None, None, h3_cell(f["lat"], f["lon"]), None, None, None, False)
+        for f, g in zip(fixes, geoms)
+    ]
+    copy_sql = (
+        "COPY bench_positions (device_id, trip_id, ts, received_at, geom, speed_kmh, heading_deg, accuracy_m,"
+        " altitude_m, battery_pct, h3_r9, corridor_distance_m, stop_zone_id, checkpoint_id, anomaly) FROM STDIN (FORMAT BINARY)"
+    )
+    raw = engine.raw_connection()
+    try:
+        driver = raw.driver_connection
+        started = time.perf_counter()
+        for offset in range(0, len(rows), batch):
+            with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:
+                copy.set_types(COPY_TYPES)
+                for row in rows[offset:offset + batch]:
+                    copy.write_row(row)
+            driver.commit()
+        elapsed = time.perf_counter() - started
+    finally:
+        raw.close()
+    return len(rows) / elapsed if elapsed else 0.0
+
+
+# -- (f) periodic jobs beside ingest ------------------------------------------------------
+
+
+def _job_runner(database: str, job: str):
+    """A function running one pass of the periodic job in this process, against the server's database."""
+    from chekara.services.analytics.rollups import update_rollups
+    from chekara.services.exchange.delivery import deliver_due
+    from chekara.services.sweeper import sweep
+
+    settings = get_settings()
+    engine = make_engine(settings, database)
+
+    def once() -> None:
+        with Session(engine) as session:
+            if job == "sweep":
+                sweep(session, datetime.now(UTC), settings.detection_thresholds())
+                session.commit()
+            elif job == "rollup update":
+                update_rollups(session)
+            else:
+                import httpx
+
+                with httpx.Client() as client:
+                    deliver_due(session, settings, client)
+    return once, engine
+
+
+async def phase_f(port: int, database: str, fleet: Fleet, clock: Clock, args) -> dict[str, Tally]:
+    """OsmAnd traffic in a window alone, then with each job running back to back (passes in tally.failures)."""
+    figures: dict[str, Tally] = {}
+    for job in ("none", "sweep", "rollup update", "exchange delivery"):
+        stop = threading.Event()
+        passes = [0]
+        thread = None
+        if job != "none":
+            once, engine = _job_runner(database, job)
+
+            def loop(once=once) -> None:
+                while not stop.is_set():
+                    once()
+                    passes[0] += 1
+            thread = threading.Thread(target=loop, daemon=True)
+            thread.start()
+        tally = await osmand_clients(port, fleet, clock, args.clients, args.job_seconds)
+        stop.set()
+        if thread is not None:
+            thread.join()
+            engine.dispose()
+        tally.failures["passes"] = passes[0]
+        figures[job] = tally
+    return figures
+
+
+# -- the run --------------------------------------------------------------------------------
+
+
+def _register_partner(engine, receiver_port: int) -> None:
+    """A partner customs whose webhook is a local receiver, so exchange delivery has real work."""
+    from bench.fleet import SETUP_ACTOR
+    from chekara.domain.exchange import EVENT_TYPES
+    from chekara.services.exchange.partners import put_webhook, register_partner
+
+    with Session(engine) as session:
+        partner, _ = register_partner(session, get_settings(), "LOAD-KZ", "Kazakhstan customs (load bench)", "KZ",
+                                      SETUP_ACTOR)
+        put_webhook(session, partner, f"http://127.0.0.1:{receiver_port}/events", list(EVENT_TYPES), None, SETUP_ACTOR)
+        session.commit()
+
+
+def _start_receiver() -> int:
+    """A webhook receiver on a free loopback port that answers 200 to everything."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Ok(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Ok)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server.server_address[1]
+
+
+def run(args) -> dict:
+    settings = get_settings()
+    port = args.port or 18_500 + os.getpid() % 1000
+    with scratch_database("chekara_load") as database:
+        engine = make_engine(settings, database)
+        with Session(engine) as session:
+            seed_reference_data(session, settings.geodata_dir)
+            session.commit()
+        with_partner = True
+        try:  # before the fleet, so its trips' events are due to the partner
+            _register_partner(engine, _start_receiver())
+        except Exception as exc:  # noqa: BLE001 - the exchange is optional to the bench
+            print(f"  (no partner webhook: {exc})")
+            with_partner = False
+        started = time.monotonic()
+        fleet = build_fleet(engine, args.convoys, deviating=max(1, args.convoys // 100),
+                            progress=lambda n: print(f"\r  fleet: {n:,} of {args.convoys:,} convoys", end="", flush=True))
+        print(f"\r  fleet: {args.convoys:,} convoys in transit ({fleet.history_fixes:,} fixes of history) "
+              f"in {time.monotonic() - started:.0f} s")
+        server = start_server(database, port, args.workers, ROOT / "var" / "bench" / f"load-server-{port}.log")
+        print(f"  server: {args.workers} worker(s) on port {port}")
+        clock = Clock()
+        try:
+            print(f"  (a)+(c)+(d): OsmAnd, {args.clients} clients, {args.seconds:g} s ...")
+            osmand, live, alerts = asyncio.run(phase_a(port, fleet, clock, args))
+            print(f"  (b): JSON batches of {args.batch:,}, {args.batch_seconds:g} s ...")
+            batches, sent = asyncio.run(phase_b(port, fleet, clock, args.batch, args.batch_seconds))
+            jobs = {}
+            if args.job_seconds > 0:
+                print(f"  (f): OsmAnd beside each periodic job, {args.job_seconds:g} s each ...")
+                jobs = asyncio.run(phase_f(port, database, fleet, clock, args))
+        finally:
+            stop_server(server)
+        acknowledged = fleet.history_fixes + osmand.acknowledged + batches.acknowledged + sum(
+            t.acknowledged for t in jobs.values())
+        with engine.connect() as conn:
+            stored = conn.execute(text("SELECT count(*) FROM positions")).scalar_one()
+        copy_rate = raw_copy_rate(engine, sent, args.batch) if sent else 0.0
+        engine.dispose()
+    return {
+        "convoys": args.convoys, "workers": args.workers, "clients": args.clients,
+        "a_fixes_per_s": osmand.rate, "a_p50_ms": percentile(osmand.latencies_ms, 50),
+        "a_p99_ms": percentile(osmand.latencies_ms, 99), "a_acknowledged": osmand.acknowledged,
+        "b_fixes_per_s": batches.rate, "b_raw_copy_per_s": copy_rate,
+        "b_ratio": batches.rate / copy_rate if copy_rate else 0.0, "b_acknowledged": batches.acknowledged,
+        "b_p50_ms": percentile(batches.latencies_ms, 50),
+        "c_p50_ms": percentile(live.latencies_ms, 50), "c_p95_ms": percentile(live.latencies_ms, 95),
+        "c_convoys_seen": live.acknowledged, "c_requests": len(live.latencies_ms),
+        "d_alerts": alerts.acknowledged, "d_expected": len(fleet.deviating),
+        "d_p50_ms": percentile(alerts.latencies_ms, 50), "d_p99_ms": percentile(alerts.latencies_ms, 99),
+        "e_expected": acknowledged, "e_stored": stored,
+        "failed": osmand.failed + batches.failed + live.failed + alerts.failed + sum(t.failed for t in jobs.values()),
+        "failures": {**osmand.failures, **batches.failures, **live.failures, **alerts.failures},
+        "jobs": {name: {"fixes_per_s": t.rate, "passes": t.failures.pop("passes"), "failed": t.failed}
+                 for name, t in jobs.items()},
+        "with_partner": with_partner,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--convoys", type=int, default=2_000, help="convoys in transit (N)")
+    parser.add_argument("--clients", type=int, default=32, help="OsmAnd keep-alive clients at once (C)")
+    parser.add_argument("--seconds", type=float, default=60, help="length of phase (a), seconds (T)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server processes")
+    parser.add_argument("--batch", type=int, default=1_000, help="fixes per JSON batch in (b)")
+    parser.add_argument("--batch-seconds", type=float, default=20, help="length of phase (b), seconds")
+    parser.add_argument("--job-seconds", type=float, default=8, help="each window of (f), seconds (0: skip)")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    figures = run(args)
+    print_table(figures)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2, default=str))
+    lost = figures["e_expected"] - figures["e_stored"]
+    sys.exit(0 if lost == 0 and figures["failed"] == 0 else 1)
+
+
+def print_table(f: dict) -> None:
+    rows = [
+        ("(a) OsmAnd, one fix per request", f"{f['a_fixes_per_s']:,.0f} fixes/s; ack p50 {f['a_p50_ms']:.0f} ms, p99 {f['a_p99_ms']:.0f} ms"),
+        ("(b) JSON batches, 1 fix per trip", f"{f['b_fixes_per_s']:,.0f} fixes/s; raw COPY {f['b_raw_copy_per_s']:,.0f} rows/s; ratio {f['b_ratio']:.2f}"),
+        ("(c) live convoys, during (a)", f"p50 {f['c_p50_ms']:.0f} ms, p95 {f['c_p95_ms']:.0f} ms ({f['c_convoys_seen']:,} convoys, {f['c_requests']} requests)"),
+        ("(d) fix -> alert readable, during (a)", f"p50 {f['d_p50_ms']:.0f} ms, p99 {f['d_p99_ms']:.0f} ms ({f['d_alerts']} of {f['d_expected']} deviations)"),
+        ("(e) acknowledged vs stored", f"{f['e_expected']:,} acknowledged, {f['e_stored']:,} in positions; {f['failed']} failed requests"),
+    ]
+    for job, figure in f["jobs"].items():
+        base = f["jobs"].get("none", {}).get("fixes_per_s") or 1
+        rows.append((f"(f) OsmAnd beside: {job}", f"{figure['fixes_per_s']:,.0f} fixes/s ({figure['fixes_per_s'] / base:.2f} of alone; {figure['passes']} passes)"))
+    width = max(len(r[0]) for r in rows)
+    print(f"\nN = {f['convoys']:,} convoys, {f['workers']} server process(es), {f['clients']} OsmAnd clients")
+    print(f"| {'what':<{width}} | measured |")
+    print(f"|{'-' * (width + 2)}|----------|")
+    for what, figure in rows:
+        print(f"| {what:<{width}} | {figure} |")
+    for why, n in f["failures"].items():
+        print(f"  failure x{n}: {why}")
+
+
+if __name__ == "__main__":
+    main()
