@@ -16,6 +16,8 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import LineString, Point, shape
 
+from chekara.domain.opening_hours import check_opening_hours
+
 GEODATA = Path(__file__).resolve().parents[2] / "geodata"
 METRIC_CRS = "+proj=tmerc +lat_0=41 +lon_0=74.8 +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
 
@@ -164,6 +166,8 @@ def test_checkpoint_properties(feature):
     assert p["neighbour_post"] is None or p["neighbour_post"].strip()
     assert p["coord_source"].strip()
     assert p["coord_accuracy"] in ("exact", "approximate")
+    # Stored as written: OpenStreetMap opening_hours syntax, not the older "Mon-Fri" house form.
+    assert check_opening_hours(p["opening_hours"]) == p["opening_hours"]
 
 
 @pytest.mark.parametrize("feature", CHECKPOINT_FC["features"], ids=_id)

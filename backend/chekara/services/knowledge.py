@@ -35,7 +35,9 @@ def load_knowledge(folder: Path) -> Knowledge:
         for key, t in config["topics"].items()
     }
     cal = config.get("calendar", {})
-    calendar = calendar_from(cal.get("holidays", []), cal.get("opens", "09:00"), cal.get("closes", "18:00"))
+    calendar = calendar_from(
+        cal.get("extra_holidays", []), cal.get("opens", "09:00"), cal.get("closes", "18:00"), cal.get("country", "KG"),
+    )
     answers = tuple(
         parse_answer(path.parent.name, path.stem, path.read_text(encoding="utf-8"))
         for path in sorted((folder / "answers").glob("*/*.md"))

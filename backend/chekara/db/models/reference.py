@@ -47,7 +47,7 @@ class Checkpoint(Timestamped, Base):
     point = mapped_column(Geometry("POINT", srid=SRID_WGS84, spatial_index=False), nullable=False)
     geofence = mapped_column(Geometry("POLYGON", srid=SRID_WGS84, spatial_index=False), nullable=False)
     geofence_radius_m: Mapped[float] = mapped_column(Float, default=1000.0)
-    #: "24/7" or "Mon-Fri 09:00-18:00" (Bishkek time): chekara.domain.opening_hours.
+    #: OpenStreetMap opening_hours syntax, e.g. "24/7" or "Mo-Fr 09:00-18:00" (Bishkek time): chekara.domain.opening_hours.
     opening_hours: Mapped[str] = mapped_column(Text, default="24/7", server_default="24/7")
     coord_source: Mapped[str] = mapped_column(Text, default="")
     coord_accuracy: Mapped[str] = mapped_column(String(16), default="approximate")

@@ -1,0 +1,31 @@
+"""Checkpoint opening hours in OpenStreetMap opening_hours syntax (issue 18): "Mon-Fri" becomes "Mo-Fr".
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-03 09:00:00
+"""
+from alembic import op
+
+revision = '0009'
+down_revision = '0008'
+branch_labels = None
+depends_on = None
+
+#: The house's three-letter day names and OSM's two-letter ones, whole words only.
+_DAYS = (("Mon", "Mo"), ("Tue", "Tu"), ("Wed", "We"), ("Thu", "Th"), ("Fri", "Fr"), ("Sat", "Sa"), ("Sun", "Su"))
+
+
+def _rename(pairs) -> None:
+    for old, new in pairs:
+        op.execute(
+            f"UPDATE checkpoints SET opening_hours = regexp_replace(opening_hours, '\\m{old}\\M', '{new}', 'g') "
+            f"WHERE opening_hours ~ '\\m{old}\\M'"
+        )
+
+
+def upgrade() -> None:
+    _rename(_DAYS)
+
+
+def downgrade() -> None:
+    _rename((new, old) for old, new in _DAYS)
