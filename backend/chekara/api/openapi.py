@@ -7,12 +7,12 @@ routes themselves in one place:
 
 | status | when | routes |
 |---|---|---|
-| 400 | a body that cannot be read | writes |
+| 400 | a body (or an OsmAnd fix) that cannot be read | writes, /osmand |
 | 401 | no token, or an unknown one | every route that needs a token |
 | 403 | the token's role is not admitted | every route guarded by `Allowed(...)` |
 | 404 | the path, a parameter or the body names something that does not exist | routes with inputs |
-| 409 | the change conflicts with stored data or the procedure | writes |
-| 413 | the body is over the limit (api/body_limit.py) | writes |
+| 409 | the change conflicts with stored data or the procedure | writes, /osmand |
+| 413 | the body is over the limit (api/body_limit.py) | writes, /osmand |
 | 422 | a value is invalid | routes with inputs, writes |
 | 429 | too many requests from one address | public routes, /osmand |
 | 503 | the database is not available (Retry-After) | every route |
@@ -32,8 +32,8 @@ from chekara.api.deps import Allowed, current_actor
 from chekara.api.rate_limit import PublicAccess
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-#: Public without being under /api/v1/public: trackers post here without a token.
-RATE_LIMITED_PATHS = frozenset({"/osmand"})
+#: The OsmAnd protocol: a GET stores a fix, like a POST; trackers send no token, so it is rate-limited.
+OSMAND_PATHS = frozenset({"/osmand"})
 
 
 class FieldError(BaseModel):
@@ -98,12 +98,12 @@ def error_statuses(route: APIRoute | RouteContext, method: str) -> set[int]:
     elif any(call is current_actor for call in calls):
         statuses.add(401)
     takes_input = bool(get_flat_params(route.dependant) or route.body_field)
-    if method in WRITE_METHODS:
+    if method in WRITE_METHODS or route.path in OSMAND_PATHS:
         statuses |= {400, 409, 413, 422}
         takes_input = True
     if takes_input:
         statuses |= {404, 422}
-    if any(isinstance(call, PublicAccess) for call in calls) or route.path in RATE_LIMITED_PATHS:
+    if any(isinstance(call, PublicAccess) for call in calls) or route.path in OSMAND_PATHS:
         statuses.add(429)
     return statuses
 

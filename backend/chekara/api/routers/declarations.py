@@ -135,6 +135,7 @@ class DeclarationPublic(BaseModel):
 
 @router.post(
     "", status_code=201, response_model=DeclarationPublic,
+    responses={200: {"model": DeclarationPublic, "description": "The same declaration re-sent: the stored one"}},
     summary="File a declaration (officer); the same declaration re-sent answers 200",
 )
 def post_declaration(

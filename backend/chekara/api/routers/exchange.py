@@ -102,6 +102,7 @@ class NoticePublic(BaseModel):
 
 
 @router.post("/inbound", status_code=201, response_model=NoticePublic,
+             responses={200: {"model": NoticePublic, "description": "The same notice re-sent: the stored one"}},
              summary="A partner announces a vehicle coming to one of our checkpoints")
 def post_notice(
     body: NoticeIn, response: Response, session: SessionDep, settings: SettingsDep, actor: PartnerCaller

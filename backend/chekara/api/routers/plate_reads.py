@@ -59,6 +59,7 @@ class PlateReadPublic(BaseModel):
 
 @router.post(
     "", status_code=201, response_model=PlateReadPublic,
+    responses={200: {"model": PlateReadPublic, "description": "The same read re-sent: the stored one"}},
     summary="Record a plate read (camera or officer); a re-sent read answers 200 with the stored one",
 )
 def post_plate_read(body: PlateReadIn, response: Response, session: SessionDep, actor: CameraOrOfficer) -> PlateReadPublic:

@@ -52,6 +52,7 @@ class WeighingPublic(BaseModel):
 
 @router.post(
     "", status_code=201, response_model=WeighingPublic,
+    responses={200: {"model": WeighingPublic, "description": "The same weighing re-sent: the stored one"}},
     summary="Record a weighing (weighbridge or officer): it is the crossing's weighed step",
 )
 def post_weighing(
