@@ -1,4 +1,5 @@
-"""Checkpoint opening hours in OpenStreetMap opening_hours syntax (issue 18): "Mon-Fri" becomes "Mo-Fr".
+"""Issue 18: checkpoint opening hours in OpenStreetMap opening_hours syntax ("Mon-Fri" becomes "Mo-Fr");
+an index for a checkpoint's weighings, newest first (the desk's list).
 
 Revision ID: 0009
 Revises: 0008
@@ -25,7 +26,9 @@ def _rename(pairs) -> None:
 
 def upgrade() -> None:
     _rename(_DAYS)
+    op.create_index('ix_weighings_checkpoint_weighed_at', 'weighings', ['checkpoint_id', 'weighed_at'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_weighings_checkpoint_weighed_at', table_name='weighings')
     _rename((new, old) for old, new in _DAYS)

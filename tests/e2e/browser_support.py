@@ -127,6 +127,16 @@ def file_declaration(
     return response.json()
 
 
+def entry_read(live_server, plate: str, checkpoint: str = "TORUGART", camera_id: str = "TOR-CAM-1") -> dict:
+    """A camera's entry read now, through the API; the stored read (its canonical plate, its crossing)."""
+    response = api(live_server).call("POST", "/api/v1/plate-reads", role="device", json={
+        "checkpoint": checkpoint, "camera_id": camera_id, "lane": 1, "direction": "entry", "plate": plate,
+        "confidence": 0.95, "time": datetime.now(UTC).isoformat(),
+    })
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
 def unique_number(prefix: str) -> str:
     return f"{prefix}-{os.getpid()}-{''.join(random.choices(string.digits, k=6))}"
 

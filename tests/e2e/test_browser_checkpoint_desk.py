@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.e2e.browser_support import (  # noqa: F401  (browser, open_page are fixtures)
-    api, browser, file_declaration, open_page, unique_number, unique_plate,
+    api, browser, entry_read, file_declaration, open_page, unique_number, unique_plate,
 )
 
 
@@ -85,4 +85,23 @@ def test_a_call_center_agent_sees_the_queue_but_no_forms(open_page, live_server)
     page.click(f"#crossings tr:has-text('{plate.replace(' ', '')}')")
     page.wait_for_selector("#crossing-card[data-status=arrived]")
     assert page.query_selector("#step-form-box form") is None
+    visit.assert_clean()
+
+
+def test_crossing_events_reach_the_desk_without_reload_and_the_lists_filter_by_plate(open_page, live_server):
+    visit = open_page("/checkpoints/TORUGART", role="operator")
+    page = visit.page
+    page.wait_for_function("window.chekaraDesk && window.chekaraDesk.ready === true && window.chekaraDesk.live === true")
+    plate = unique_plate()
+    file_declaration(live_server, unique_number("EVT"), plate, entry="TORUGART")
+    canonical = entry_read(live_server, plate, camera_id="TOR-CAM-9")["plate"]
+    # The desk does not poll: the crossing event makes it read again.
+    page.wait_for_selector(f"#crossings tr:has-text('{canonical}')", timeout=10_000)
+    page.wait_for_selector(f"#plate-reads tr:has-text('{canonical}')")
+    assert page.evaluate(f"window.chekaraDesk.events.some((e) => e.event === 'opened' && e.plate === {canonical!r})")
+
+    page.fill("#records-plate", canonical[-5:])
+    page.wait_for_function(
+        f"window.chekaraDesk.reads.length > 0 && window.chekaraDesk.reads.every((r) => r.plate.includes({canonical[-5:]!r}))"
+    )
     visit.assert_clean()

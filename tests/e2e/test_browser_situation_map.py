@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.e2e.browser_support import (  # noqa: F401  (browser, open_page are fixtures)
-    WAIT_MS, api, browser, convoy, file_declaration, open_page, unique_number, unique_plate,
+    WAIT_MS, api, browser, convoy, entry_read, file_declaration, open_page, unique_number, unique_plate,
 )
 
 ACK_ROUTE = "POST /api/v1/alerts/{alert_id}/ack"
@@ -128,4 +128,20 @@ def test_from_an_alert_the_trip_page_opens_with_corridor_track_and_alert(open_pa
     page.click("#timeline .mark:not(.stop)")
     page.wait_for_function("window.chekaraMap.chekaraReplayAlertsSoFar >= 1")
     visit.screenshot("trip-review")
+    visit.assert_clean()
+
+
+def test_queue_badges_come_from_one_call_and_follow_crossing_events(open_page, live_server):
+    visit = open_page("/", role="operator")
+    page = visit.page
+    page.wait_for_function("window.chekaraSituation && window.chekaraSituation.queueLoads >= 1")
+    page.wait_for_function("document.getElementById('stream-state').classList.contains('live')")
+    before = page.evaluate("window.chekaraSituation.queues.get('TORUGART').inside")
+    plate = unique_plate()
+    file_declaration(live_server, unique_number("QUE"), plate, entry="TORUGART")
+    entry_read(live_server, plate, camera_id="TOR-CAM-8")
+    # No queue polling: the crossing event brings the new count.
+    page.wait_for_function(f"window.chekaraSituation.queues.get('TORUGART').inside === {before + 1}")
+    per_checkpoint = [u for u in visit.requests if "/queue" in u and "/api/v1/queues" not in u]
+    assert per_checkpoint == [], per_checkpoint
     visit.assert_clean()

@@ -13,7 +13,7 @@ from chekara.api.body_limit import BodyLimit
 from chekara.api.errors import install_error_handlers
 from chekara.api.openapi import install_openapi
 from chekara.api.routers import alerts, audit, checkpoints, corridors, devices, health, live, me, positions, rates, stream, trips
-from chekara.api.routers import crossings, declarations, plate_reads, queues, reports, weighings
+from chekara.api.routers import checkpoint_records, crossings, declarations, plate_reads, queues, reports, weighings
 from chekara.api.routers import analytics, learned_corridors
 from chekara.api.routers import inquiries, public, risk
 from chekara.api.routers import exchange, exchange_admin
@@ -29,9 +29,9 @@ API_PREFIX = "/api/v1"
 API_ROUTERS = tuple(
     module.router
     for module in (me, checkpoints, learned_corridors, corridors, rates, devices, trips, positions, alerts, live, stream, audit,
-                   declarations, plate_reads, weighings, crossings, queues, reports, analytics,
+                   declarations, plate_reads, weighings, crossings, queues, checkpoint_records, reports, analytics,
                    inquiries, public, risk, exchange, exchange_admin)
-)
+) + (queues.all_router,)
 
 
 @asynccontextmanager

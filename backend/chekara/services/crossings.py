@@ -45,7 +45,7 @@ from chekara.domain.plates import PlateMatch, compare_plates, match_plate, norma
 from chekara.domain.roles import Actor
 from chekara.domain.travel_direction import travel_direction
 from chekara.errors import Conflict, InvalidInput, NotFound
-from chekara.services import alerts, audit, channels, outbox, transit_closure
+from chekara.services import alerts, audit, channels, events, outbox, transit_closure
 from chekara.services.exchange import bodies, notices
 from chekara.services.declarations import get_declaration
 
@@ -162,11 +162,24 @@ def find_declaration(
     return None
 
 
+#: What a step means on the event stream: a page tells opened, released and exited apart from the rest.
+_STREAM_EVENTS = {Step.arrived: "opened", Step.released: "released", Step.exited: "exited"}
+
+
+def crossing_event(crossing: Crossing, step: Step, at: datetime) -> dict[str, Any]:
+    """The `crossing` event on the stream: which crossing, where, and what just happened to it."""
+    return {
+        "id": crossing.id, "event": _STREAM_EVENTS.get(step, "step_recorded"), "step": step.value,
+        "checkpoint": crossing.checkpoint.code, "plate": crossing.plate, "direction": crossing.direction,
+        "status": crossing.status, "at": at.isoformat(),
+    }
+
+
 def add_step(
     session: Session, crossing: Crossing, step: Step, at: datetime, actor: Actor,
     details: dict[str, Any], notes: str = "",
 ) -> CrossingStep:
-    """Record a step the procedure allows (check_due first), make it the status, audit it."""
+    """Record a step the procedure allows (check_due first), make it the status, audit and publish it."""
     row = CrossingStep(step=step.value, at=at, actor=actor.name, role=actor.role, details=details, notes=notes)
     crossing.steps.append(row)
     crossing.status = step.value
@@ -175,6 +188,7 @@ def add_step(
         session, actor, "step", "crossing", crossing.id,
         {"step": step.value, "at": at.isoformat(), "details": details, "notes": notes},
     )
+    events.publish(session, "crossing", crossing_event(crossing, step, at))
     return row
 
 

@@ -73,3 +73,12 @@ def checkpoint_queue(
     by_direction = {d: queue_figures(inside[d], minutes[d], window_hours, max(lanes // 2, 1)) for d in minutes}
     overall = queue_figures(sum(inside.values()), [m for ms in minutes.values() for m in ms], window_hours, lanes)
     return CheckpointQueue(checkpoint, now, window_hours, overall, by_direction, oldest)
+
+
+def all_queues(
+    session: Session, now: datetime | None = None, window_hours: float = DEFAULT_WINDOW_HOURS
+) -> list[CheckpointQueue]:
+    """Every checkpoint's queue at one instant, in code order: one answer for the situation map."""
+    now = now or datetime.now(UTC)
+    codes = session.scalars(select(Checkpoint.code).order_by(Checkpoint.code)).all()
+    return [checkpoint_queue(session, code, now, window_hours) for code in codes]

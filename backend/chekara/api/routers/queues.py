@@ -48,18 +48,34 @@ class QueuePublic(QueueFiguresPublic):
     estimate_method: str = ESTIMATE_METHOD
 
 
+    @classmethod
+    def of(cls, queue: queues.CheckpointQueue) -> "QueuePublic":
+        return cls(
+            **QueueFiguresPublic.of(queue.overall).model_dump(),
+            checkpoint=queue.checkpoint.code, at=queue.at, window_hours=queue.window_hours,
+            oldest_inside_since=queue.oldest_inside_since,
+            by_direction={d: QueueFiguresPublic.of(f) for d, f in queue.by_direction.items()},
+        )
+
+
+HoursQuery = Query(queues.DEFAULT_WINDOW_HOURS, gt=0, le=24 * 31, description="window of processing times, hours")
+AtQuery = Query(None, description="the moment to look at (default: now)")
+
+
 @router.get("/{code}/queue", response_model=QueuePublic, summary="Vehicles inside, processing times, estimated wait")
 def get_queue(
-    code: str,
-    session: SessionDep,
-    _: AnyStaff,
-    hours: float = Query(queues.DEFAULT_WINDOW_HOURS, gt=0, le=24 * 31, description="window of processing times, hours"),
-    at: AwareDatetime | None = Query(None, description="the moment to look at (default: now)"),
+    code: str, session: SessionDep, _: AnyStaff, hours: float = HoursQuery, at: AwareDatetime | None = AtQuery,
 ) -> QueuePublic:
-    queue = queues.checkpoint_queue(session, code, now=at, window_hours=hours)
-    return QueuePublic(
-        **QueueFiguresPublic.of(queue.overall).model_dump(),
-        checkpoint=queue.checkpoint.code, at=queue.at, window_hours=queue.window_hours,
-        oldest_inside_since=queue.oldest_inside_since,
-        by_direction={d: QueueFiguresPublic.of(f) for d, f in queue.by_direction.items()},
-    )
+    return QueuePublic.of(queues.checkpoint_queue(session, code, now=at, window_hours=hours))
+
+
+#: Every checkpoint's queue in one answer, for the situation map. Not under /checkpoints:
+#: /checkpoints/{code} would take "queues" for a code.
+all_router = APIRouter(prefix="/queues", tags=["queues"])
+
+
+@all_router.get("", response_model=list[QueuePublic], summary="Every checkpoint's queue at one instant, by code")
+def get_all_queues(
+    session: SessionDep, _: AnyStaff, hours: float = HoursQuery, at: AwareDatetime | None = AtQuery,
+) -> list[QueuePublic]:
+    return [QueuePublic.of(q) for q in queues.all_queues(session, now=at, window_hours=hours)]

@@ -271,6 +271,8 @@ class Weighing(Base):
     __table_args__ = (
         UniqueConstraint("checkpoint_id", "plate", "weighed_at", name="uq_weighings_checkpoint_plate_time"),
         CheckConstraint("gross_kg > 0", name="gross_kg"),
+        # The desk's list: one checkpoint's weighings, newest first.
+        Index("ix_weighings_checkpoint_weighed_at", "checkpoint_id", "weighed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

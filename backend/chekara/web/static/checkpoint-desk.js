@@ -4,9 +4,8 @@
   "use strict";
   const C = window.Chekara;
   const code = C.config.params.code;
-  const REFRESH_MS = 10000;
-  // Reads and weighings have no list endpoint: they are gathered from the details of the latest crossings.
-  const DETAIL_CROSSINGS = 8;
+  // Crossing events on the stream trigger a refresh; a burst (an entry read and its alert) makes one.
+  const EVENT_SETTLE_MS = 300;
   const RECENT_ROWS = 10;
   const STEPS = ["arrived", "documents_checked", "weighed", "inspected", "released", "exited"];
   const STEP_ROUTE = "/api/v1/crossings/{crossing_id}/steps/{step}";
@@ -258,22 +257,25 @@
 
   // ---- recent plate reads and weighings --------------------------------------------------------
 
+  /** The checkpoint's own lists (newest first), narrowed by the plate typed in the filter. */
   async function loadRecent() {
-    const latest = state.crossings.slice(0, DETAIL_CROSSINGS);
-    const details = await Promise.all(latest.map((c) => C.api(`/api/v1/crossings/${c.id}`)));
-    const reads = details.flatMap((d) => d.plate_reads.map((r) => ({ ...r, crossing: d })));
-    const weighings = details.flatMap((d) => d.weighings.map((w) => ({ ...w, crossing: d, findings: d.findings.filter((f) => f.weighing_id === w.id) })));
-    const newest = (a, b) => Date.parse(b.time) - Date.parse(a.time);
-    C.replaceChildren(document.getElementById("plate-reads"), reads.sort(newest).slice(0, RECENT_ROWS).map((r) => C.el("tr", {}, [
+    const plate = document.getElementById("records-plate").value.trim();
+    const query = `?limit=${RECENT_ROWS}` + (plate ? "&plate=" + encodeURIComponent(plate) : "");
+    const [reads, weighings] = await Promise.all([
+      C.api(`/api/v1/checkpoints/${codePath}/plate-reads${query}`), C.api(`/api/v1/checkpoints/${codePath}/weighings${query}`),
+    ]);
+    state.reads = reads;
+    state.weighings = weighings;
+    C.replaceChildren(document.getElementById("plate-reads"), reads.map((r) => C.el("tr", {}, [
       C.el("td", { text: C.formatTime(r.time) }),
       C.el("td", { text: C.t("read_direction." + r.direction, null, r.direction) }),
       C.el("td", {}, [C.el("strong", { text: r.plate }), r.plate_text !== r.plate ? C.el("div", { className: "hint", text: r.plate_text }) : null]),
       C.el("td", { text: C.t("desk.lane_n", { n: r.lane }) + " · " + r.camera_id }),
       C.el("td", { text: `${C.formatNumber(r.confidence * 100)} %` + (r.match_kind ? ` · ${C.t("match." + r.match_kind, null, r.match_kind)}` : "") }),
     ])));
-    C.replaceChildren(document.getElementById("weighings"), weighings.sort(newest).slice(0, RECENT_ROWS).map((w) => C.el("tr", {}, [
+    C.replaceChildren(document.getElementById("weighings"), weighings.map((w) => C.el("tr", {}, [
       C.el("td", { text: C.formatTime(w.time) }),
-      C.el("td", {}, C.el("strong", { text: w.crossing.plate })),
+      C.el("td", {}, C.el("strong", { text: w.plate })),
       C.el("td", { text: C.t("unit.kg", { n: C.formatNumber(w.gross_kg) }) + (w.declared_gross_kg ? ` / ${C.t("desk.declared", { n: C.formatNumber(w.declared_gross_kg) })}` : "") }),
       C.el("td", {}, w.findings.length
         ? w.findings.map((f) => C.el("div", { className: "finding", text: `${C.t("finding." + f.kind, null, f.kind)}: ${f.message}` }))
@@ -354,8 +356,40 @@
       return;
     }
     bindEntryForm();
+    let plateTimer = null;
+    document.getElementById("records-plate").addEventListener("input", () => {
+      clearTimeout(plateTimer);
+      plateTimer = setTimeout(() => loadRecent().catch(C.failed), EVENT_SETTLE_MS);
+    });
     await refresh();
     state.ready = true;
-    setInterval(() => { if (!recording) refresh(false); }, REFRESH_MS);
+    listen();
   });
+
+  /** No polling: the stream says when a crossing here opened, moved a step, was released or left. */
+  function listen() {
+    let timer = null;
+    let dropped = false;
+    state.events = [];
+    const later = () => {
+      clearTimeout(timer);
+      timer = setTimeout(function again() {
+        if (recording) { timer = setTimeout(again, EVENT_SETTLE_MS); return; }
+        refresh(false);
+      }, EVENT_SETTLE_MS);
+    };
+    C.openStream({
+      crossing: (event) => {
+        const data = JSON.parse(event.data);
+        if (data.checkpoint !== code.toUpperCase()) return;
+        state.events.push(data);
+        later();
+      },
+    }, (live) => {
+      state.live = live;
+      // Events sent while the stream was down are not replayed: read everything again.
+      if (live && dropped) later();
+      if (!live) dropped = true;
+    });
+  }
 })();

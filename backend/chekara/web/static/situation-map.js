@@ -6,8 +6,9 @@
   const M = window.ChekaraMap;
   const A = window.ChekaraAlerts;
   const CONVOY_POLL_MS = 2000;
-  const QUEUE_POLL_MS = 30000;
-  const QUEUE_ROUTE = "/api/v1/checkpoints/{code}/queue";
+  // Queues are read again when a crossing event arrives; a burst of events makes one request.
+  const QUEUE_SETTLE_MS = 1000;
+  const QUEUE_ROUTE = "/api/v1/queues";
 
   const map = M.theMap();
   // What the page shows, kept for redrawing (and read by the browser tests).
@@ -54,15 +55,15 @@
 
   // ---- queues: a badge with the vehicles inside each checkpoint ---------------------------------
 
-  async function pollQueues() {
+  async function loadQueues() {
     if (!C.may("GET", QUEUE_ROUTE)) return;
-    setTimeout(pollQueues, QUEUE_POLL_MS);
-    const answers = await Promise.all(state.checkpoints.map((f) =>
-      C.api(QUEUE_ROUTE.replace("{code}", encodeURIComponent(f.properties.code))).catch(() => null)));
+    const answer = await C.api(QUEUE_ROUTE);
+    const byCode = new Map(answer.map((q) => [q.checkpoint, q]));
+    state.queueLoads = (state.queueLoads || 0) + 1;
     layers.queues.clearLayers();
     let inside = 0;
-    state.checkpoints.forEach((f, i) => {
-      const queue = answers[i];
+    state.checkpoints.forEach((f) => {
+      const queue = byCode.get(f.properties.code);
       if (!queue) return;
       state.queues.set(f.properties.code, queue);
       inside += queue.inside;
@@ -175,18 +176,24 @@
     renderAlerts();
   }
 
-  /** The event stream: alerts as they are raised or change, trip status changes. */
+  let queueTimer = null;
+
+  /** The event stream: alerts as they are raised or change, trip status changes, crossings (for the queues). */
   function listen() {
     const badge = document.getElementById("stream-state");
     let dropped = false;
     state.stream = C.openStream({
       alert: (event) => upsertAlert(JSON.parse(event.data), true),
       trip: () => pollConvoys(),
+      crossing: () => {
+        clearTimeout(queueTimer);
+        queueTimer = setTimeout(() => loadQueues().catch(C.failed), QUEUE_SETTLE_MS);
+      },
     }, (live) => {
       badge.textContent = C.t(live ? "stream.live" : "stream.reconnecting");
       badge.className = "stream-state " + (live ? "live" : "down");
       // Alerts raised while the stream was down are not replayed: read the list again.
-      if (live && dropped) loadAlerts().catch(C.failed);
+      if (live && dropped) { loadAlerts().catch(C.failed); loadQueues().catch(C.failed); }
       if (!live) dropped = true;
     });
   }
@@ -198,7 +205,7 @@
     } catch (error) {
       C.failed(error);
     }
-    // Queues last: fifteen small requests that should not hold up the convoys and the alerts.
-    loadAlerts().catch(C.failed).then(() => { listen(); return pollQueues(); }).catch(C.failed);
+    // Queues last: they should not hold up the convoys and the alerts.
+    loadAlerts().catch(C.failed).then(() => { listen(); return loadQueues(); }).catch(C.failed);
   });
 })();
