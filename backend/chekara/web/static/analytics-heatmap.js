@@ -124,13 +124,17 @@
     const [places, longest] = await Promise.all([
       C.api("/api/v1/analytics/dwell?" + params), C.api("/api/v1/analytics/dwell/longest?limit=10&" + params),
     ]);
-    const visited = places.places.filter((p) => p.visits > 0).sort((a, b) => (b.median_s || 0) - (a.median_s || 0));
+    // Vehicles inside now are visits in progress: a place with only those is listed too, as on the map.
+    const visited = places.places.filter((p) => p.visits > 0 || p.open_visits > 0)
+      .sort((a, b) => (b.median_s || 0) - (a.median_s || 0) || b.open_visits - a.open_visits);
     C.replaceChildren(document.getElementById("dwell-places"), visited.length
-      ? visited.map((p) => C.el("tr", {}, [
+      ? visited.map((p) => C.el("tr", { dataset: { code: p.code } }, [
         C.el("td", { text: p.name || p.code }), C.el("td", { text: C.formatNumber(p.visits) }),
+        C.el("td", { className: "in-progress", text: C.formatNumber(p.open_visits) }),
         C.el("td", { text: C.formatMinutes(p.median_s / 60) }), C.el("td", { text: C.formatMinutes(p.p90_s / 60) }),
       ]))
-      : C.el("tr", {}, C.el("td", { className: "hint", colspan: "4", text: C.t("dwell.none") })));
+      : C.el("tr", {}, C.el("td", { className: "hint", colspan: "5", text: C.t("dwell.none") })));
+    state.dwellInProgress = visited.reduce((n, p) => n + p.open_visits, 0);
     C.replaceChildren(document.getElementById("dwell-longest"), longest.visits.map((v) => C.el("tr", {}, [
       C.el("td", {}, v.trip_id ? C.el("a", { href: "/trips/" + v.trip_id, text: v.declaration_number || C.t("alerts.trip_n", { id: v.trip_id }) }) : v.device_id),
       C.el("td", { text: v.name || v.code }),
