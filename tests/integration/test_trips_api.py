@@ -102,3 +102,15 @@ def test_alert_ack_and_resolve_are_audited(client, auth, convoy, db_session):
     assert client.get("/api/v1/alerts?status=resolved&type=route_deviation", headers=auth("planner")).status_code == 200
     assert client.get("/api/v1/alerts?status=lost", headers=auth("planner")).status_code == 422
     assert client.get("/api/v1/alerts/0", headers=auth("planner")).status_code == 404
+
+
+def test_live_convoy_marker_is_the_newest_committed_fix_even_after_a_late_one(client, auth, convoy):
+    fixes = convoy.track().drive(10).fixes
+    post(client, auth, fixes[:-1])
+    post(client, auth, fixes[-1:])
+    post(client, auth, [{**fixes[2], "ts": (datetime.fromisoformat(fixes[2]["ts"]) - timedelta(seconds=1)).isoformat()}])
+    live = client.get("/api/v1/live/convoys", headers=auth("operator"))
+    assert live.headers["content-type"].startswith("application/geo+json")
+    (mine,) = [f for f in live.json()["features"] if f["properties"]["trip_id"] == convoy.trip_id]
+    assert mine["geometry"]["coordinates"] == [fixes[-1]["lon"], fixes[-1]["lat"]]
+    assert datetime.fromisoformat(mine["properties"]["last_fix_at"]) == datetime.fromisoformat(fixes[-1]["ts"])

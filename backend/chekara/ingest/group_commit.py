@@ -67,6 +67,7 @@ class IngestQueue:
         self._threads = [threading.Thread(target=self._run, name=f"chekara-ingest-{i}", daemon=True) for i in range(threads)]
         self.groups = 0
         self.submissions = 0
+        self.busy_s = 0.0
 
     def start(self) -> None:
         for thread in self._threads:
@@ -79,6 +80,7 @@ class IngestQueue:
         for thread in self._threads:
             thread.join(timeout=timeout_s)
         log.info("ingest: %d submissions in %d groups", self.submissions, self.groups)
+        import os, sys; print(f"INGEST STATS {self.submissions} submissions in {self.groups} groups; busy {self.busy_s:.1f} s", file=sys.stderr) if os.environ.get("CHEKARA_DEBUG_STATS") else None
 
     def submit(self, submission: Submission) -> Future:
         future: Future = Future()
@@ -112,6 +114,7 @@ class IngestQueue:
         while (group := self._take_group()) is not None:
             self.groups += 1
             self.submissions += len(group)
+            import time; t0 = time.perf_counter()
             try:
                 results = self._commit([p.submission for p in group])
             except Exception as exc:  # noqa: BLE001 - isolate the submission at fault
@@ -127,6 +130,7 @@ class IngestQueue:
                 continue
             for pending, result in zip(group, results):
                 pending.future.set_result(result)
+            self.busy_s += time.perf_counter() - t0
 
     def _commit(self, submissions: list[Submission]) -> list[IngestResult]:
         for attempt in range(1, RETRIES + 1):

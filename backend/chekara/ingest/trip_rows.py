@@ -21,12 +21,21 @@ from sqlalchemy.orm.util import identity_key
 
 from chekara.db.models import Trip
 
-_SELECT = text(
+_COLUMNS = (
     "SELECT t.id, t.status, t.corridor_id, c.half_width_m, c.updated_at, t.origin_id, t.destination_id,"
-    " t.deadline, t.declaration_number, CAST(t.detector_state AS text), t.last_fix_at, t.distance_m, td.device_id, td.role"
+    " t.deadline, t.declaration_number, CAST(t.detector_state AS text), t.last_fix_at, t.distance_m"
+)
+_SELECT = text(
+    _COLUMNS + ", td.device_id, td.role"
     " FROM trip_devices td JOIN trips t ON t.id = td.trip_id JOIN corridors c ON c.id = t.corridor_id"
     " WHERE td.device_id = ANY(CAST(:devices AS int[])) AND t.status IN ('planned', 'in_transit')"
     " ORDER BY t.id FOR UPDATE OF t"
+)
+# The sweeper's page of active trips: the ones a batch holds are skipped (swept next time).
+_SELECT_ACTIVE = text(
+    _COLUMNS + " FROM trips t JOIN corridors c ON c.id = t.corridor_id"
+    " WHERE t.status IN ('planned', 'in_transit') AND t.id > :after"
+    " ORDER BY t.id LIMIT :limit FOR UPDATE OF t SKIP LOCKED"
 )
 
 # The rows travel as one JSON document: one parameter, parsed by the server, instead of
@@ -73,17 +82,28 @@ def lock_trips_of(session: Session, device_pks: set[int]) -> dict[int, TripRow]:
     rows = session.execute(_SELECT, {"devices": sorted(device_pks)}).all()
     trips: dict[int, TripRow] = {}
     by_device: dict[int, TripRow] = {}
-    for (trip_id, status, corridor_id, half_width, version, origin_id, destination_id, deadline, number, state,
-         last_fix_at, distance_m, device_pk, role) in rows:
-        trip = trips.get(trip_id)
+    for row in rows:
+        trip = trips.get(row[0])
         if trip is None:
-            trip = trips[trip_id] = TripRow(
-                trip_id, status, corridor_id, half_width, version, origin_id, destination_id, deadline, number,
-                orjson.loads(state) if state else {}, last_fix_at, distance_m or 0.0,
-            )
+            trip = trips[row[0]] = _trip_row(row)
+        device_pk, role = row[12], row[13]
         trip.roles[device_pk] = role
         by_device[device_pk] = trip
     return by_device
+
+
+def _trip_row(row) -> TripRow:
+    (trip_id, status, corridor_id, half_width, version, origin_id, destination_id, deadline, number, state,
+     last_fix_at, distance_m) = row[:12]
+    return TripRow(
+        trip_id, status, corridor_id, half_width, version, origin_id, destination_id, deadline, number,
+        orjson.loads(state) if state else {}, last_fix_at, distance_m or 0.0,
+    )
+
+
+def lock_active_trips(session: Session, after_id: int, limit: int) -> list[TripRow]:
+    """Up to `limit` planned or in-transit trips with ids above after_id, locked; those locked elsewhere skipped."""
+    return [_trip_row(row) for row in session.execute(_SELECT_ACTIVE, {"after": after_id, "limit": limit})]
 
 
 def write_trips(session: Session, trips: list[TripRow]) -> None:

@@ -45,7 +45,7 @@ class Leadership:
         try:
             if self._conn is None or self._conn.closed:
                 self._conn = psycopg.connect(_conninfo(self.settings), autocommit=True,
-                                             application_name=f"chekara-leader-{self.job}")
+                                             application_name=f"chekara-leader-{self.job}-{os.getpid()}")
                 self._leader = False
             if self._leader:
                 self._conn.execute("SELECT 1")  # still connected, so still holding the lock

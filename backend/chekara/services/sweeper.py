@@ -2,55 +2,66 @@
 vehicles a partner announced that have not arrived.
 
 Run by the server every CHEKARA_SWEEP_INTERVAL_S seconds (and by
-`chekara sweep`). Only one process sweeps at a time (a transaction advisory
-lock), and each trip row is locked like the ingest pipeline locks it, so a
-sweep and a batch never both change a trip's detector state.
+`chekara sweep`). One server process of a deployment sweeps (the elected
+one, services/leadership.py); each trip row is locked like the ingest
+pipeline locks it (a sweep from the command line beside the server skips the
+rows the server's sweep holds, and sweeping a trip twice changes nothing), so a
+sweep and a batch never both change a trip's detector state. Trips are swept
+a page at a time, each page committed at once: a sweep over thousands of
+convoys never holds their rows long enough to stall the fixes arriving for
+them, and a trip a batch holds at that moment is skipped until the next sweep.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from chekara.db.models import Trip
 from chekara.domain.detection import CLOCK_DETECTORS, DetectionThresholds
 from chekara.ingest.batch import IngestContext
 from chekara.ingest.detect import TripState, apply_events
 from chekara.domain.roles import SYSTEM
 from chekara.services.exchange.notices import sweep_not_arrived
 from chekara.services.transit_closure import sweep_transit_deadlines
-from chekara.services.trips import ACTIVE_STATUSES
+from chekara.ingest.trip_rows import lock_active_trips, write_trips
 
-_SWEEP_LOCK_KEY = 0x73776565  # "swee"
+
+#: Trips swept (and locked) per transaction.
+PAGE_SIZE = 200
 
 
 def sweep(session: Session, now: datetime, thresholds: DetectionThresholds) -> int:
     """Run the clock detectors on every planned or in-transit trip; the number of trips swept.
 
-    The caller commits.
+    Commits each page of trips; the caller commits the rest (transit deadlines, partner notices).
     """
-    got_lock = session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _SWEEP_LOCK_KEY}).scalar_one()
-    if not got_lock:
-        return 0
-    ctx = IngestContext(session=session, actor=SYSTEM, now=now, thresholds=thresholds)
-    trips = session.scalars(
-        select(Trip).where(Trip.status.in_(ACTIVE_STATUSES)).order_by(Trip.id).with_for_update(skip_locked=True, of=Trip)
-    ).unique().all()
-    for trip in trips:
-        state = TripState(trip.detector_state)
-        for detector in CLOCK_DETECTORS:
-            new_state, found = detector.on_clock(
-                state.of(detector), now, thresholds,
-                in_transit=trip.status == "in_transit", deadline=trip.deadline, arrived=False, arrived_ts=None,
-            )
-            state.detectors[detector.type] = new_state
-            apply_events(ctx, None, trip, found)
-        trip.detector_state = state.dump()
+    swept = _sweep_trips(session, now, thresholds)
     # Transits that should have left through their exit checkpoint by now.
     sweep_transit_deadlines(session, now)
     # Vehicles a partner announced that have not arrived in time.
     sweep_not_arrived(session, now)
     session.flush()
-    return len(trips)
+    return swept
+
+
+def _sweep_trips(session: Session, now: datetime, thresholds: DetectionThresholds) -> int:
+    ctx = IngestContext(session=session, actor=SYSTEM, now=now, thresholds=thresholds)
+    swept, after = 0, 0
+    while trips := lock_active_trips(session, after, PAGE_SIZE):
+        for trip in trips:
+            state = TripState(trip.detector_state)
+            for detector in CLOCK_DETECTORS:
+                new_state, found = detector.on_clock(
+                    state.of(detector), now, thresholds,
+                    in_transit=trip.status == "in_transit", deadline=trip.deadline, arrived=False, arrived_ts=None,
+                )
+                state.detectors[detector.type] = new_state
+                apply_events(ctx, None, trip, found)
+            trip.detector_state = state.dump()
+        session.flush()
+        write_trips(session, trips)
+        session.commit()  # the page's rows are free for the fixes waiting on them
+        swept += len(trips)
+        after = trips[-1].id
+    return swept

@@ -1,0 +1,144 @@
+"""Several server processes behind one port (`chekara serve --workers 2`).
+
+- Fixes of one trip arriving at both processes at once (the escort's phone by OsmAnd, the
+  truck's tracker by JSON batches) are all stored, each device's in time order, and the trip's
+  detector state holds both devices' tracks: nothing lost, nothing applied twice.
+- The sweep and the exchange delivery run in exactly one process (a PostgreSQL advisory lock
+  held by one of them), and another takes over when that one dies.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from tests.e2e.conftest import free_port, server_env, start_server
+from tests.e2e.test_tracking_e2e import Api
+from tests.tracks import TrackBuilder
+from chekara.domain.detection.geo import haversine_m
+from chekara.services.leadership import JOB_KEYS, LEADER_LOCK_NAMESPACE
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def two_workers(test_database, tmp_path):
+    env = server_env(test_database) | {
+        "CHEKARA_WORKERS": "2", "CHEKARA_SWEEP_INTERVAL_S": "0.5", "CHEKARA_EXCHANGE_DELIVERY_INTERVAL_S": "0.5",
+    }
+    process, url = start_server(env, free_port(), tmp_path / "server.log")
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def _holders(engine) -> dict[str, list[str]]:
+    """Per job: the application names of the connections holding, and of all trying, its leader lock."""
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT a.application_name, l.objid, l.granted FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+            " WHERE l.locktype = 'advisory' AND l.classid = :ns"
+        ), {"ns": LEADER_LOCK_NAMESPACE}).all()
+        names = conn.execute(text(
+            "SELECT application_name FROM pg_stat_activity WHERE datname = current_database()"
+            " AND application_name LIKE 'chekara-leader-%'"
+        )).scalars().all()
+    holders = {job: [name for name, key, granted in rows if key == JOB_KEYS[job] and granted] for job in JOB_KEYS}
+    return holders | {"connected": list(names)}
+
+
+def _wait_for(predicate, timeout_s: float = 20.0):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.25)
+    return predicate()
+
+
+def test_periodic_jobs_run_in_one_process_and_move_when_it_dies(two_workers, seeded):
+    def all_connected():
+        state = _holders(seeded)
+        return state if len(state["connected"]) == 4 else None
+
+    state = _wait_for(all_connected) or _holders(seeded)
+    assert len(state["connected"]) == 4, state  # both processes try both jobs ...
+    for job in JOB_KEYS:
+        assert len(state[job]) == 1, state  # ... and one holds each
+    leader_pid = int(state["sweep"][0].rsplit("-", 1)[1])
+    os.kill(leader_pid, signal.SIGKILL)
+    def taken_over():
+        now = _holders(seeded)
+        moved = now["sweep"] and now["sweep"][0] != state["sweep"][0]
+        return now if moved and len(now["exchange-delivery"]) == 1 else None
+
+    moved = _wait_for(taken_over)
+    assert moved and len(moved["sweep"]) == 1 and len(moved["exchange-delivery"]) == 1, moved
+
+
+def test_two_processes_taking_fixes_of_one_trip_at_once_lose_nothing(two_workers, live_server, seeded):
+    api = Api(two_workers, live_server.tokens)
+    truck, escort = f"W2-TRK-{os.getpid()}", f"W2-ESC-{os.getpid()}"
+    assert api.call("POST", "/api/v1/devices", json={"device_id": truck, "owner": "e2e-device"}).status_code == 201
+    assert api.call("POST", "/api/v1/devices", json={"device_id": escort, "kind": "escort_phone"}).status_code == 201
+    corridor = api.call("GET", "/api/v1/corridors/BISHKEK-OSH").json()
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)  # whole seconds: OsmAnd sends ms
+    trip = api.call("POST", "/api/v1/trips", json={
+        "declaration_number": "W2-1", "vehicle_plates": ["01 555 AAA"],
+        "devices": [{"device_id": truck, "role": "vehicle"}, {"device_id": escort, "role": "escort"}],
+        "origin": "BISHKEK", "destination": "OSH", "corridor": "BISHKEK-OSH",
+        "planned_departure": start.isoformat(), "deadline": (start + timedelta(hours=20)).isoformat(),
+    })
+    assert trip.status_code == 201, trip.text
+    trip_id = trip.json()["id"]
+    coords = corridor["geometry"]["coordinates"]
+    tracks = {truck: TrackBuilder(coords, start, truck, interval_s=10),
+              escort: TrackBuilder(coords, start, escort, interval_s=10)}
+    for track in tracks.values():
+        track.drive(20)
+        # A zigzag 200 m either side of the line: a lost update of the odometer (a fix measured from
+        # a stale previous point) then changes the distance by far more than rounding.
+        for i, fix in enumerate(track.fixes):
+            fix["lon"], fix["lat"] = track.lonlat_at(track.progress[i], 200.0 if i % 2 else -200.0)
+    failures: list[str] = []
+
+    def truck_sender() -> None:  # JSON batches of 2, each its own connection: the two processes share them
+        fixes = tracks[truck].fixes
+        for i in range(0, len(fixes), 2):
+            r = api.call("POST", "/api/v1/positions", role="device", json=fixes[i:i + 2])
+            if r.status_code != 200 or r.json()["accepted"] != len(fixes[i:i + 2]):
+                failures.append(r.text)
+
+    def escort_sender() -> None:  # one fix per request, as Traccar Client sends them
+        for fix in tracks[escort].fixes:
+            stamp = int(datetime.fromisoformat(fix["ts"]).timestamp() * 1000)
+            r = httpx.get(f"{two_workers}/osmand", params={"id": escort, "lat": fix["lat"], "lon": fix["lon"],
+                                                           "timestamp": stamp}, timeout=30)
+            if r.status_code != 200:
+                failures.append(r.text)
+
+    threads = [threading.Thread(target=truck_sender), threading.Thread(target=escort_sender)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    with seeded.connect() as conn:
+        stored = dict(conn.execute(text(
+            "SELECT d.device_id, count(*) FROM positions p JOIN devices d ON d.id = p.device_id"
+            " WHERE p.trip_id = :t GROUP BY d.device_id"), {"t": trip_id}).all())
+        state = conn.execute(text("SELECT detector_state FROM trips WHERE id = :t"), {"t": trip_id}).scalar_one()
+    assert stored == {truck: len(tracks[truck].fixes), escort: len(tracks[escort].fixes)}
+    for device, track in tracks.items():
+        # Each device's newest fix and its whole distance: a lost update would leave the other's stale copy.
+        assert datetime.fromisoformat(state["last_ts"][device]) == datetime.fromisoformat(track.fixes[-1]["ts"])
+        expected_m = sum(haversine_m(a["lon"], a["lat"], b["lon"], b["lat"]) for a, b in zip(track.fixes, track.fixes[1:]))
+        assert state["odometer"][device]["distance_m"] == pytest.approx(expected_m, rel=1e-6)
