@@ -64,8 +64,6 @@ def test_sigterm_during_ingest_loses_no_acknowledged_fix(live_server, test_datab
         assert not missing, f"{len(missing)} acknowledged fixes of {poster.device_id} are not stored"
 
 
-@pytest.mark.xfail(strict=True, reason="an open event stream holds the stopping server until uvicorn's graceful-shutdown "
-                                       "timeout (30 s): the stream must end itself when the server stops (api/routers/stream.py)")
 def test_sigterm_closes_open_streams(live_server, test_database, tmp_path):
     server, url = start_server(server_env(test_database), free_port(), tmp_path / "server.log")
     ended = threading.Event()

@@ -43,6 +43,14 @@ class EventHub:
         await asyncio.wait_for(self._ready.wait(), timeout=10)
         return queue
 
+    def end_streams(self) -> None:
+        """Tell every open stream to end (the server is stopping): a None after their pending events."""
+        for queue in list(self._subscribers):
+            if queue.full():
+                with contextlib.suppress(asyncio.QueueEmpty):
+                    queue.get_nowait()
+            queue.put_nowait(None)
+
     def unsubscribe(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
         self._subscribers.discard(queue)
 

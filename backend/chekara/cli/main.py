@@ -260,11 +260,16 @@ def serve(
 ) -> None:
     """Run the web application with uvicorn, in one or several processes."""
     import os
+    import signal
+    import sys
 
     import uvicorn
 
     settings = get_settings()
     db.ensure_database_up()
+    # uvicorn stops gracefully on SIGTERM, then raises the signal again to end the process: with
+    # this handler in place the end is exit code 0, as service managers expect of a clean stop.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(
         "chekara.api.app:create_app",
         factory=True,

@@ -20,6 +20,7 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from contextlib import AbstractContextManager
@@ -27,7 +28,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from psycopg import errors as pg_errors
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from chekara.domain.detection import DetectionThresholds
@@ -41,6 +43,11 @@ MAX_GROUP_FIXES = 10_000
 #: Tries of a group that lost a deadlock or a serialization conflict.
 RETRIES = 3
 _RETRYABLE = (pg_errors.DeadlockDetected, pg_errors.SerializationFailure, pg_errors.LockNotAvailable)
+
+
+def _database_unavailable(exc: Exception) -> bool:
+    return isinstance(exc, (OperationalError, InterfaceError, PoolTimeout)) and not (
+        isinstance(exc, DBAPIError) and isinstance(exc.orig, _RETRYABLE))
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,7 @@ class IngestQueue:
         self._settings = settings
         self._queue: queue.Queue[_Pending | None] = queue.Queue()
         self._threads = [threading.Thread(target=self._run, name=f"chekara-ingest-{i}", daemon=True) for i in range(threads)]
+        # What it did, for the log at stop: groups, submissions, seconds spent committing them.
         self.groups = 0
         self.submissions = 0
         self.busy_s = 0.0
@@ -79,8 +87,7 @@ class IngestQueue:
             self._queue.put(None)
         for thread in self._threads:
             thread.join(timeout=timeout_s)
-        log.info("ingest: %d submissions in %d groups", self.submissions, self.groups)
-        import os, sys; print(f"INGEST STATS {self.submissions} submissions in {self.groups} groups; busy {self.busy_s:.1f} s", file=sys.stderr) if os.environ.get("CHEKARA_DEBUG_STATS") else None
+        log.info("ingest: %d submissions in %d groups, %.1f s in the pipeline", self.submissions, self.groups, self.busy_s)
 
     def submit(self, submission: Submission) -> Future:
         future: Future = Future()
@@ -114,12 +121,13 @@ class IngestQueue:
         while (group := self._take_group()) is not None:
             self.groups += 1
             self.submissions += len(group)
-            import time; t0 = time.perf_counter()
+            started = time.perf_counter()
             try:
                 results = self._commit([p.submission for p in group])
             except Exception as exc:  # noqa: BLE001 - isolate the submission at fault
-                if len(group) == 1:
-                    group[0].future.set_exception(exc)
+                if len(group) == 1 or _database_unavailable(exc):  # every one of them would fail the same way
+                    for pending in group:
+                        pending.future.set_exception(exc)
                     continue
                 log.warning("a group of %d submissions failed (%s); retrying them one by one", len(group), exc)
                 for pending in group:
@@ -130,7 +138,7 @@ class IngestQueue:
                 continue
             for pending, result in zip(group, results):
                 pending.future.set_result(result)
-            self.busy_s += time.perf_counter() - t0
+            self.busy_s += time.perf_counter() - started
 
     def _commit(self, submissions: list[Submission]) -> list[IngestResult]:
         for attempt in range(1, RETRIES + 1):

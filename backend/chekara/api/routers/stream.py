@@ -93,6 +93,8 @@ async def _events(request: Request) -> AsyncIterator[str]:
             except asyncio.TimeoutError:
                 yield ": keepalive\n\n"
                 continue
+            if event is None:  # the server is stopping: the page's EventSource reconnects elsewhere
+                return
             yield f"event: {event.get('kind', 'message')}\ndata: {json.dumps(event.get('data'), separators=(',', ':'))}\n\n"
     finally:
         hub.unsubscribe(queue)
