@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     #: e.g. CHEKARA_DETECTION='{"stop_min_s": 600, "separation_m": 3000}'.
     #: Names: chekara.domain.detection.DetectionThresholds.
     detection: dict[str, float] = Field(default_factory=dict)
+    #: Alert severity by type overriding the defaults (chekara.domain.alert_severity), as JSON,
+    #: e.g. CHEKARA_ALERT_SEVERITY='{"low_battery": "medium"}'.
+    alert_severity: dict[str, str] = Field(default_factory=dict)
     #: Fixes older than this many days are refused (store-and-forward horizon).
     max_fix_age_days: float = Field(default=7.0, gt=0)
     #: How often the server sweeps trips for signal loss and overdue arrival, seconds (0: never).
@@ -138,6 +141,12 @@ class Settings(BaseSettings):
             return DetectionThresholds(**self.detection)
         except TypeError as exc:
             raise ValueError(f"CHEKARA_DETECTION: {exc}") from exc
+
+    def alert_severities(self) -> dict[str, str]:
+        """Severity by alert type; refuses an unknown severity at start."""
+        from chekara.domain.alert_severity import severity_table
+
+        return severity_table(self.alert_severity)
 
     @property
     def uses_embedded_database(self) -> bool:

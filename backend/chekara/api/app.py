@@ -51,6 +51,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app() -> FastAPI:
     settings = get_settings()  # refuses to start with unsafe settings
     settings.detection_thresholds()  # and with bad thresholds
+    settings.alert_severities()  # and with a bad alert severity
     risk_ruleset()  # and with a bad risk ruleset
     app = FastAPI(
         lifespan=lifespan,

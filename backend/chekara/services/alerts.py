@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, case, literal, select
+from sqlalchemy.orm import Session, object_session
 
-from chekara.db.models import Alert, AlertNote, Checkpoint
+from chekara.config import get_settings
+from chekara.db.models import Alert, AlertNote, Checkpoint, Corridor, Trip
+from chekara.domain.alert_severity import FALLBACK, RANK, severity_of
 from chekara.domain.roles import Actor
 from chekara.errors import Conflict, NotFound
 from chekara.services import audit, events, outbox
@@ -25,11 +27,39 @@ from chekara.services.exchange import bodies
 DETECTOR = Actor(name="detector", role="system")
 
 
+def severity(alert_type: str) -> str:
+    """high, medium or low, as configured (CHEKARA_ALERT_SEVERITY over chekara.domain.alert_severity)."""
+    return severity_of(get_settings().alert_severities(), alert_type)
+
+
+def _severity_column() -> ColumnElement[str]:
+    """The configured severity of Alert.type, in SQL: filtered and sorted on without storing it."""
+    table = get_settings().alert_severities()
+    return case(*((Alert.type == t, literal(s)) for t, s in table.items()), else_=literal(FALLBACK))
+
+
+def _severity_rank_column() -> ColumnElement[int]:
+    table = get_settings().alert_severities()
+    return case(*((Alert.type == t, RANK[s]) for t, s in table.items()), else_=RANK[FALLBACK])
+
+
+def corridor_codes(session: Session, trip_ids: set[int]) -> dict[int, str]:
+    """The corridor of each trip: an alert on a convoy belongs to its corridor."""
+    if not trip_ids:
+        return {}
+    return dict(session.execute(select(Trip.id, Corridor.code).join(Corridor, Trip.corridor_id == Corridor.id)
+                                .where(Trip.id.in_(trip_ids))).all())
+
+
 def alert_summary(alert: Alert) -> dict[str, Any]:
     """What the live stream and the audit log say about an alert."""
+    session = object_session(alert)
+    corridor = corridor_codes(session, {alert.trip_id}).get(alert.trip_id) if session and alert.trip_id else None
     return {
         "id": alert.id,
         "type": alert.type,
+        "severity": severity(alert.type),
+        "corridor": corridor,
         "status": alert.status,
         "trip_id": alert.trip_id,
         "checkpoint": alert.checkpoint.code if alert.checkpoint else None,
@@ -160,10 +190,22 @@ class AlertFilter:
     until: datetime | None = None
     limit: int = 200
     offset: int = 0
+    severity: str | None = None
+    #: Corridor code: alerts on the convoys of that corridor.
+    corridor: str | None = None
+    #: "newest" (raised, newest first) or "severity" (most urgent first, then newest).
+    sort: str = "newest"
 
 
 def list_alerts(session: Session, f: AlertFilter) -> list[Alert]:
-    query = select(Alert).order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(f.limit).offset(f.offset)
+    newest = (Alert.raised_at.desc(), Alert.id.desc())
+    order = (_severity_rank_column(), *newest) if f.sort == "severity" else newest
+    query = select(Alert).order_by(*order).limit(f.limit).offset(f.offset)
+    if f.severity:
+        query = query.where(_severity_column() == f.severity)
+    if f.corridor:
+        on_corridor = select(Trip.id).join(Corridor, Trip.corridor_id == Corridor.id).where(Corridor.code == f.corridor.upper())
+        query = query.where(Alert.trip_id.in_(on_corridor))
     if f.status:
         query = query.where(Alert.status == f.status)
     if f.type:

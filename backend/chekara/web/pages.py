@@ -30,6 +30,7 @@ PAGE_NEEDS = {
     "analytics-heatmap": "GET /api/v1/analytics/heatmap",
     "risk-desk": "GET /api/v1/risk/queue",
     "callcenter": "GET /api/v1/inquiries",  # supervisors and operators read; agents also write
+    "shift-report": "GET /api/v1/reports/alerts",
 }
 #: The pages in the top bar: (href, page, dictionary key).
 NAVIGATION = (
@@ -37,6 +38,7 @@ NAVIGATION = (
     ("/analytics/heatmap", "analytics-heatmap", "nav.heatmap"),
     ("/risk", "risk-desk", "nav.risk"),
     ("/callcenter", "callcenter", "nav.callcenter"),
+    ("/reports/shift", "shift-report", "nav.shift_report"),
 )
 
 
@@ -82,6 +84,10 @@ def mount_pages(app: FastAPI) -> None:
     @app.get("/callcenter", response_class=HTMLResponse, include_in_schema=False)
     def callcenter(request: Request) -> HTMLResponse:
         return _render(request, "callcenter.html", "callcenter")
+
+    @app.get("/reports/shift", response_class=HTMLResponse, include_in_schema=False)
+    def shift_report(request: Request) -> HTMLResponse:
+        return _render(request, "shift-report.html", "shift-report")
 
     @app.get("/public", response_class=HTMLResponse, include_in_schema=False)
     def public(request: Request) -> HTMLResponse:

@@ -29,6 +29,8 @@ class AlertNotePublic(BaseModel):
 class AlertPublic(BaseModel):
     id: int
     type: str
+    severity: Literal["high", "medium", "low"] = Field(description="by type, as configured (CHEKARA_ALERT_SEVERITY)")
+    corridor: str | None = Field(description="the corridor of the alert's convoy")
     status: str
     trip_id: int | None
     checkpoint: str | None
@@ -44,9 +46,9 @@ class AlertPublic(BaseModel):
     notes: list[AlertNotePublic]
 
     @classmethod
-    def of(cls, a: Alert) -> "AlertPublic":
+    def of(cls, a: Alert, corridor: str | None = None) -> "AlertPublic":
         return cls(
-            id=a.id, type=a.type, status=a.status, trip_id=a.trip_id,
+            id=a.id, type=a.type, severity=alerts.severity(a.type), corridor=corridor, status=a.status, trip_id=a.trip_id,
             checkpoint=a.checkpoint.code if a.checkpoint else None,
             device_id=a.device_id, declaration_number=a.declaration_number,
             raised_at=a.raised_at, ended_at=a.ended_at, evidence=a.evidence,
@@ -71,30 +73,38 @@ def list_alerts(
     declaration: str | None = Query(None, max_length=40, description="declaration number"),
     from_: datetime | None = Query(None, alias="from", description="raised at or after (ISO 8601)"),
     to: datetime | None = Query(None, description="raised before (ISO 8601)"),
+    severity: Literal["high", "medium", "low"] | None = None,
+    corridor: str | None = Query(None, max_length=40, description="corridor code: alerts on its convoys"),
+    sort: Literal["newest", "severity"] = Query("newest", description="severity: most urgent first, then newest"),
     limit: int = Query(200, ge=1, le=1000),
     offset: int = Query(0, ge=0),
 ) -> list[AlertPublic]:
     found = alerts.list_alerts(
         session,
-        alerts.AlertFilter(status, type, trip_id, checkpoint, declaration, from_, to, limit, offset),
+        alerts.AlertFilter(status, type, trip_id, checkpoint, declaration, from_, to, limit, offset, severity, corridor, sort),
     )
-    return [AlertPublic.of(a) for a in found]
+    return _public(session, found)
+
+
+def _public(session, found: list[Alert]) -> list[AlertPublic]:
+    corridors = alerts.corridor_codes(session, {a.trip_id for a in found if a.trip_id is not None})
+    return [AlertPublic.of(a, corridors.get(a.trip_id)) for a in found]
 
 
 @router.get("/{alert_id}", response_model=AlertPublic, summary="One alert with its evidence and notes")
 def get_alert(alert_id: int, session: SessionDep, _: AnyStaff) -> AlertPublic:
-    return AlertPublic.of(alerts.get_alert(session, alert_id))
+    return _public(session, [alerts.get_alert(session, alert_id)])[0]
 
 
 @router.post("/{alert_id}/ack", response_model=AlertPublic, summary="Acknowledge an open alert")
 def acknowledge(alert_id: int, session: SessionDep, actor: AlertHandler, body: NoteIn | None = None) -> AlertPublic:
     alert = alerts.acknowledge(session, alert_id, actor, body.note if body else "")
     session.commit()
-    return AlertPublic.of(alert)
+    return _public(session, [alert])[0]
 
 
 @router.post("/{alert_id}/resolve", response_model=AlertPublic, summary="Resolve an alert with a note")
 def resolve(alert_id: int, session: SessionDep, actor: AlertHandler, body: NoteIn | None = None) -> AlertPublic:
     alert = alerts.resolve(session, alert_id, actor, body.note if body else "")
     session.commit()
-    return AlertPublic.of(alert)
+    return _public(session, [alert])[0]

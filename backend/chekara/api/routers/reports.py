@@ -1,20 +1,20 @@
-"""Reports: the accounting of goods through checkpoints, as JSON, CSV or XLSX."""
+"""Reports: the accounting of goods through checkpoints (JSON, CSV or XLSX); the supervisor's shift report."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from chekara.api.deps import Allowed, SessionDep
 from chekara.domain.goods_accounting import GroupingError, figures, parse_group_by
 from chekara.domain.roles import Actor, Role
 from chekara.errors import InvalidInput
-from chekara.services import goods_report, report_formats
+from chekara.services import alerts, goods_report, report_formats, shift_report
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -104,4 +104,115 @@ def get_goods_report(
         from_=from_, to=to, group_by=keys,
         rows=[GoodsRowPublic(keys=row.keys, **figures(row)) for row in report.rows],
         totals=GoodsFigures(**figures(report.totals)),
+    )
+
+
+# ---- the supervisor's shift report -------------------------------------------------------------
+
+ShiftSupervisor = Annotated[Actor, Depends(Allowed(Role.supervisor))]
+#: A shift: the report's default window, ending now.
+SHIFT_HOURS = 12
+
+
+class AlertFigures(BaseModel):
+    raised: int = Field(description="situations that began in the window")
+    acknowledged: int = Field(description="acknowledgements made in the window")
+    resolved: int = Field(description="resolutions made in the window (people and detectors)")
+    still_open: int = Field(description="raised before the window's end and not resolved by then")
+
+
+class PersonActivityPublic(BaseModel):
+    by: str
+    role: str
+    acknowledged: int
+    resolved: int
+    notes: int
+
+
+class AlertActivityPublic(BaseModel):
+    at: datetime
+    alert_id: int
+    type: str
+    severity: str
+    action: Literal["raised", "acknowledged", "resolved", "note"]
+    by: str
+    role: str
+    note: str
+    corridor: str | None
+    checkpoint: str | None
+    trip_id: int | None
+    declaration_number: str | None
+
+
+class OpenAlertPublic(BaseModel):
+    alert_id: int
+    type: str
+    severity: str
+    status: str
+    raised_at: datetime
+    corridor: str | None
+    checkpoint: str | None
+    trip_id: int | None
+    declaration_number: str | None
+
+
+class ShiftReportPublic(BaseModel):
+    from_: datetime = Field(serialization_alias="from")
+    to: datetime
+    totals: AlertFigures
+    by_severity: dict[str, AlertFigures]
+    people: list[PersonActivityPublic] = Field(description="who did what, busiest first")
+    activity: list[AlertActivityPublic] = Field(description="in time order")
+    still_open: list[OpenAlertPublic] = Field(description=f"oldest first, at most {shift_report.MAX_OPEN_LISTED}")
+
+
+def _figures(counts) -> AlertFigures:
+    return AlertFigures(**{name: counts[name] for name in AlertFigures.model_fields})
+
+
+@router.get(
+    "/alerts",
+    summary="The shift report: alerts raised, acknowledged, resolved and still open in a window, with who did what (supervisor)",
+    response_model=ShiftReportPublic,
+    responses={200: {"content": {report_formats.CSV_MEDIA_TYPE: {}}}},
+)
+def get_shift_report(
+    session: SessionDep,
+    _: ShiftSupervisor,
+    from_: AwareDatetime | None = Query(None, alias="from", description=f"default: {SHIFT_HOURS} h before `to`"),
+    to: AwareDatetime | None = Query(None, description="default: now"),
+    format: Literal["json", "csv"] = Query("json", description="csv: the activity, one row per event"),
+) -> Any:
+    end = to or datetime.now(UTC)
+    start = from_ or end - timedelta(hours=SHIFT_HOURS)
+    report = shift_report.shift_report(session, start, end)
+    if format == "csv":
+        filename = f"shift_{start:%Y%m%dT%H%M}_{end:%Y%m%dT%H%M}"
+        return Response(
+            report_formats.to_csv(shift_report.ACTIVITY_HEADER, shift_report.activity_rows(report)),
+            media_type=f"{report_formats.CSV_MEDIA_TYPE}; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
+        )
+    corridors = report.corridors
+    return ShiftReportPublic(
+        from_=start, to=end, totals=_figures(report.totals),
+        by_severity={s: _figures(c) for s, c in report.by_severity.items()},
+        people=[PersonActivityPublic(**vars(p)) for p in report.people],
+        activity=[
+            AlertActivityPublic(
+                at=a.at, alert_id=a.alert.id, type=a.alert.type, severity=alerts.severity(a.alert.type),
+                action=a.action, by=a.by, role=a.role, note=a.note, corridor=corridors.get(a.alert.trip_id),
+                checkpoint=a.alert.checkpoint.code if a.alert.checkpoint else None, trip_id=a.alert.trip_id,
+                declaration_number=a.alert.declaration_number,
+            )
+            for a in report.activity
+        ],
+        still_open=[
+            OpenAlertPublic(
+                alert_id=a.id, type=a.type, severity=alerts.severity(a.type), status=a.status, raised_at=a.raised_at,
+                corridor=corridors.get(a.trip_id), checkpoint=a.checkpoint.code if a.checkpoint else None,
+                trip_id=a.trip_id, declaration_number=a.declaration_number,
+            )
+            for a in report.still_open
+        ],
     )

@@ -131,7 +131,7 @@ def list_trips(
 def get_trip(trip_id: int, session: SessionDep, _: AnyStaff) -> TripDetail:
     trip = trips.get_trip(session, trip_id)
     open_alerts = [a for a in alerts.list_alerts(session, alerts.AlertFilter(trip_id=trip.id, limit=1000)) if a.status != "resolved"]
-    return TripDetail(**_public(trip, len(open_alerts), datetime.now(UTC)), open_alerts=[AlertPublic.of(a) for a in open_alerts])
+    return TripDetail(**_public(trip, len(open_alerts), datetime.now(UTC)), open_alerts=[AlertPublic.of(a, trip.corridor.code) for a in open_alerts])
 
 
 @router.get("/{trip_id}/track", response_class=GeoJSONResponse, summary="The trip's fixes as GeoJSON, each with its corridor distance")

@@ -53,11 +53,13 @@
     const opts = options || {};
     const link = href(alert);
     const actions = C.el("div", { className: "actions" });
+    const severity = alert.severity || "medium";
     const li = C.el("li", {
-      className: `alert status-${alert.status}${opts.fresh ? " fresh" : ""}`,
-      dataset: { alertId: alert.id, type: alert.type, tripId: alert.trip_id || "" },
+      className: `alert status-${alert.status} severity-${severity}${opts.fresh ? " fresh" : ""}`,
+      dataset: { alertId: alert.id, type: alert.type, tripId: alert.trip_id || "", severity, corridor: alert.corridor || "" },
     }, [
       C.el("div", { className: "alert-head" }, [
+        C.el("span", { className: `chip severity ${severity}`, text: C.t("severity." + severity, null, severity) }),
         C.el("strong", { className: "alert-type", text: typeName(alert.type) }),
         C.el("span", { className: `chip status ${alert.status}`, text: C.t("alert_status." + alert.status, null, alert.status) }),
       ]),
@@ -95,5 +97,12 @@
     return Date.parse(b.raised_at) - Date.parse(a.raised_at) || b.id - a.id;
   }
 
-  window.ChekaraAlerts = { item, typeName, href, newestFirst };
+  const SEVERITY_RANK = { high: 0, medium: 1, low: 2 };
+
+  /** Most urgent first, then newest (the API's sort=severity). */
+  function mostUrgentFirst(a, b) {
+    return (SEVERITY_RANK[a.severity] ?? 1) - (SEVERITY_RANK[b.severity] ?? 1) || newestFirst(a, b);
+  }
+
+  window.ChekaraAlerts = { item, typeName, href, newestFirst, mostUrgentFirst };
 })();

@@ -146,29 +146,16 @@
 
   // ---- exports: fetched with the token, handed to the browser as a file ------------------------
 
-  async function download(path) {
-    const response = await fetch(path, { headers: { Authorization: "Bearer " + C.token() } });
-    if (!response.ok) throw new C.ApiError(response.status, response.statusText);
-    const disposition = response.headers.get("Content-Disposition") || "";
-    const name = (disposition.match(/filename="([^"]+)"/) || [])[1] || "chekara-export";
-    const url = URL.createObjectURL(await response.blob());
-    const link = C.el("a", { href: url, download: name });
-    document.body.appendChild(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
-  }
-
   function bindExports() {
     document.querySelectorAll("[data-export]").forEach((button) => button.addEventListener("click", () => {
       const params = query();
       params.set("format", button.dataset.export);
-      download("/api/v1/analytics/heatmap?" + params).catch(C.failed);
+      C.download("/api/v1/analytics/heatmap?" + params).catch(C.failed);
     }));
     document.getElementById("dwell-export").addEventListener("click", () => {
       const params = dwellQuery();
       params.set("format", "csv");
-      download("/api/v1/analytics/dwell?" + params).catch(C.failed);
+      C.download("/api/v1/analytics/dwell?" + params).catch(C.failed);
     });
   }
 

@@ -268,6 +268,20 @@
     });
   }
 
+  /** A file from the API (CSV, GeoPackage…), fetched with the token and handed to the browser to save. */
+  async function download(path) {
+    const response = await fetch(path, { headers: { Authorization: "Bearer " + localStorage.getItem(TOKEN_KEY) } });
+    if (!response.ok) throw new ApiError(response.status, response.statusText);
+    const disposition = response.headers.get("Content-Disposition") || "";
+    const name = (disposition.match(/filename="([^"]+)"/) || [])[1] || "chekara-export";
+    const url = URL.createObjectURL(await response.blob());
+    const link = el("a", { href: url, download: name });
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
   const ready = loadLanguage(language()).then(() => {
     translateStatic(document);
     bindChrome();
@@ -285,7 +299,7 @@
 
   window.Chekara = {
     config, ready, t, api, may, el, text, replaceChildren, formatTime, formatNumber, formatMinutes, status, failed, page,
-    ApiError, translateStatic, TOKEN_KEY, openStream,
+    ApiError, translateStatic, TOKEN_KEY, openStream, download,
     token: () => localStorage.getItem(TOKEN_KEY),
     me: () => me,
   };

@@ -12,7 +12,7 @@
 
   const map = M.theMap();
   // What the page shows, kept for redrawing (and read by the browser tests).
-  const state = { convoys: new Map(), polls: 0, alerts: new Map(), fresh: new Set(), queues: new Map(), checkpoints: [] };
+  const state = { convoys: new Map(), polls: 0, alerts: new Map(), fresh: new Set(), queues: new Map(), checkpoints: [], announced: [] };
   window.chekaraSituation = state;
   const layers = { corridors: L.layerGroup().addTo(map), checkpoints: L.layerGroup().addTo(map), queues: L.layerGroup().addTo(map), convoys: L.layerGroup().addTo(map) };
 
@@ -39,6 +39,7 @@
       line.bindTooltip(C.text(C.t("situation.corridor_tooltip", { name: f.properties.name, km: C.formatNumber(f.properties.length_m / 1000) })));
       layers.corridors.addLayer(line);
     }
+    fillCorridorFilter(corridors.features.map((f) => f.properties.code));
     layers.checkpoints.clearLayers();
     state.checkpoints = checkpoints.features;
     for (const f of checkpoints.features) {
@@ -148,11 +149,43 @@
 
   // ---- alerts ---------------------------------------------------------------------------------
 
+  // ---- the alert panel: sorted and filtered by severity, type and corridor ----------------------
+
+  const filterBox = (id) => document.getElementById(id);
+  const FILTER_KEY = "chekara.alertFilters";
+  const NOTIFY_KEY = "chekara.alertNotify";
+
+  function filters() {
+    return { sort: filterBox("alert-sort").value, severity: filterBox("alert-severity").value,
+      type: filterBox("alert-type").value, corridor: filterBox("alert-corridor").value };
+  }
+
+  function fillCorridorFilter(codes) {
+    const box = filterBox("alert-corridor");
+    const chosen = box.value;
+    C.replaceChildren(box, [box.options[0], ...codes.sort().map((code) => C.el("option", { value: code, text: code }))]);
+    box.value = chosen;
+  }
+
+  /** The type filter offers the types of the alerts at hand (and keeps the one chosen). */
+  function fillTypeFilter(alerts) {
+    const box = filterBox("alert-type");
+    const chosen = box.value;
+    const types = new Set(alerts.map((a) => a.type));
+    if (chosen) types.add(chosen);
+    C.replaceChildren(box, [box.options[0], ...[...types].sort().map((type) => C.el("option", { value: type, text: A.typeName(type) }))]);
+    box.value = chosen;
+  }
+
   function renderAlerts() {
-    const open = [...state.alerts.values()].filter((a) => a.status !== "resolved").sort(A.newestFirst);
+    const open = [...state.alerts.values()].filter((a) => a.status !== "resolved");
+    const f = filters();
+    fillTypeFilter(open);
+    const shown = open.filter((a) => (!f.severity || a.severity === f.severity) && (!f.type || a.type === f.type) &&
+      (!f.corridor || a.corridor === f.corridor)).sort(f.sort === "newest" ? A.newestFirst : A.mostUrgentFirst);
     const list = document.getElementById("alert-list");
-    C.replaceChildren(list, open.map((alert) => A.item(alert, { onChange: upsertAlert, fresh: state.fresh.has(alert.id) })));
-    document.getElementById("no-alerts").hidden = open.length > 0;
+    C.replaceChildren(list, shown.map((alert) => A.item(alert, { onChange: upsertAlert, fresh: state.fresh.has(alert.id) })));
+    document.getElementById("no-alerts").hidden = shown.length > 0;
     document.getElementById("count-alerts").textContent = C.formatNumber(open.length);
     const byType = new Map();
     for (const alert of open) byType.set(alert.type, (byType.get(alert.type) || 0) + 1);
@@ -160,7 +193,58 @@
       [...byType].sort((a, b) => b[1] - a[1]).map(([type, n]) => C.el("li", { className: "chip" }, [A.typeName(type) + " ", C.el("b", { text: String(n) })])));
   }
 
+  function bindFilters() {
+    const saved = JSON.parse(localStorage.getItem(FILTER_KEY) || "{}");
+    for (const [key, id] of [["sort", "alert-sort"], ["severity", "alert-severity"]]) {
+      if (saved[key] !== undefined) filterBox(id).value = saved[key];
+    }
+    for (const id of ["alert-sort", "alert-severity", "alert-type", "alert-corridor"]) {
+      filterBox(id).addEventListener("change", () => {
+        localStorage.setItem(FILTER_KEY, JSON.stringify({ sort: filters().sort, severity: filters().severity }));
+        renderAlerts();
+      });
+    }
+    const notify = filterBox("alert-notify");
+    notify.checked = localStorage.getItem(NOTIFY_KEY) === "on";
+    notify.addEventListener("change", async () => {
+      // Opt-in: the browser asks the operator once; a refusal leaves the sound only.
+      if (notify.checked && window.Notification && Notification.permission === "default") await Notification.requestPermission();
+      localStorage.setItem(NOTIFY_KEY, notify.checked ? "on" : "off");
+    });
+  }
+
+  /** A short two-tone beep from Web Audio: no sound file to serve, nothing loaded from outside. */
+  function beep() {
+    const Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) return;
+    const audio = state.audio || (state.audio = new Context());
+    [[880, 0], [660, 0.18]].forEach(([hz, start]) => {
+      const tone = audio.createOscillator();
+      const gain = audio.createGain();
+      tone.frequency.value = hz;
+      gain.gain.value = 0.15;
+      tone.connect(gain).connect(audio.destination);
+      tone.start(audio.currentTime + start);
+      tone.stop(audio.currentTime + start + 0.15);
+    });
+  }
+
+  /** A new high-severity alert, when the operator opted in: a sound and a browser notification. */
+  function announce(alert) {
+    if (filterBox("alert-notify").checked !== true || alert.severity !== "high" || alert.status !== "open") return;
+    if (state.alerts.has(alert.id)) return; // an update of an alert already shown
+    state.announced.push(alert.id);
+    beep();
+    if (window.Notification && Notification.permission === "granted") {
+      const note = new Notification(C.t("alerts.notification_title", { type: A.typeName(alert.type) }), {
+        body: [alert.declaration_number, alert.corridor, alert.checkpoint].filter(Boolean).join(" · "), tag: "alert-" + alert.id,
+      });
+      note.onclick = () => { window.focus(); const link = A.href(alert); if (link) location.href = link; };
+    }
+  }
+
   function upsertAlert(alert, fresh) {
+    if (fresh) announce(alert);
     if (alert.status === "resolved") state.alerts.delete(alert.id);
     else state.alerts.set(alert.id, Object.assign(state.alerts.get(alert.id) || {}, alert));
     if (fresh) state.fresh.add(alert.id);
@@ -199,6 +283,7 @@
   }
 
   C.page(async () => {
+    bindFilters();
     pollConvoys();
     try {
       await loadReference();
