@@ -10,8 +10,9 @@ nothing. It goes into an empty database. With `force`, the same transaction
 first drops the public schema with everything in it, as `chekara db reset`
 does: not TRUNCATE or DELETE, which the append-only audit log's trigger
 refuses (it does not refuse dropping the table), and not DROP DATABASE, which
-needs the CREATEDB right a managed server may not grant, and, if the restore
-then failed, would leave no database at all.
+needs the CREATEDB right a managed server may not grant, and cannot be part
+of the restore's transaction: a restore that failed after it would leave the
+data gone.
 """
 
 from __future__ import annotations
