@@ -27,7 +27,7 @@ from chekara.domain.geometry import to_lonlat, to_metric
 from chekara.domain.roles import Actor
 from chekara.ingest.batch import IngestContext
 from chekara.ingest.pipeline import ingest
-from chekara.services.devices import register_device
+from chekara.services.devices import issue_osmand_id, register_device
 from chekara.services.tokens import create_token
 from chekara.services.trips import TripDeviceDraft, TripDraft, create_trip
 
@@ -61,6 +61,8 @@ class Convoy:
     deviates_at: float | None = None
     #: Unix time the positions are measured from.
     epoch: float = 0.0
+    #: The escort phone's OsmAnd identifier (its credential on /osmand).
+    escort_osmand_id: str = ""
 
     def offset_m(self, t: float) -> float:
         if self.deviates_at is None or t <= self.deviates_at:
@@ -115,7 +117,8 @@ def build_fleet(engine: Engine, convoys: int, deviating: int, seed: int = 7, pro
             line = shapes[corridor.code]
             tracker, escort = f"TRK-{i:05d}", f"ESC-{i:05d}"
             register_device(session, tracker, "tracker", f"truck tracker {i}", "load-integration", SETUP_ACTOR)
-            register_device(session, escort, "escort_phone", f"escort phone {i}", None, SETUP_ACTOR)
+            phone = register_device(session, escort, "escort_phone", f"escort phone {i}", None, SETUP_ACTOR)
+            osmand_id = issue_osmand_id(session, settings, phone, SETUP_ACTOR)
             trip = create_trip(session, TripDraft(
                 declaration_number=f"LOAD-{i:05d}", vehicle_plates=["01123ABC"],
                 devices=[TripDeviceDraft(tracker, "vehicle"), TripDeviceDraft(escort, "escort")],
@@ -124,7 +127,8 @@ def build_fleet(engine: Engine, convoys: int, deviating: int, seed: int = 7, pro
                 deadline=datetime.fromtimestamp(now, UTC) + timedelta(days=2),
             ), SETUP_ACTOR)
             start = rng.uniform(end_margin_m(line.length), line.length - end_margin_m(line.length))
-            fleet.convoys.append(Convoy(trip.id, tracker, escort, corridor.code, corridor.half_width_m, line, start, epoch=now))
+            fleet.convoys.append(Convoy(trip.id, tracker, escort, corridor.code, corridor.half_width_m, line, start,
+                                        epoch=now, escort_osmand_id=osmand_id))
             if progress and i % 100 == 99:
                 session.flush()
                 progress(i + 1)

@@ -91,7 +91,11 @@ class Clock:
 
 
 def start_server(database: str, port: int, workers: int, log: Path) -> subprocess.Popen:
-    env = dict(os.environ, CHEKARA_DATABASE_URL=get_settings().sqlalchemy_url(database))
+    env = dict(os.environ, CHEKARA_DATABASE_URL=get_settings().sqlalchemy_url(database),
+               # One client address and a few devices stand for a whole country's trackers here.
+               CHEKARA_OSMAND_RATE_LIMIT_PER_CLIENT_PER_MIN="100000000",
+               CHEKARA_OSMAND_RATE_LIMIT_PER_DEVICE_PER_MIN="100000000",
+               CHEKARA_WORKERS=str(workers))
     log.parent.mkdir(parents=True, exist_ok=True)
     chekara = str(Path(sys.executable).with_name("chekara"))
     process = subprocess.Popen(
@@ -145,7 +149,7 @@ async def osmand_clients(port: int, fleet: Fleet, clock: Clock, clients: int, se
                 convoy = convoys[next(cursor) % len(convoys)]
                 ms = clock.stamp(convoy.escort_id)
                 lon, lat, _ = convoy.position(ms / 1000)
-                target = (f"/osmand?id={convoy.escort_id}&lat={lat}&lon={lon}&timestamp={ms}"
+                target = (f"/osmand?id={convoy.escort_osmand_id}&lat={lat}&lon={lon}&timestamp={ms}"
                           f"&speed={60 / KNOTS:.1f}&bearing=90&batt=80")
                 started = time.perf_counter()
                 try:

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     alert_severity: dict[str, str] = Field(default_factory=dict)
     #: Fixes older than this many days are refused (store-and-forward horizon).
     max_fix_age_days: float = Field(default=7.0, gt=0)
+    #: Fixes stamped further ahead of the server's clock are refused, seconds (a clock running ahead
+    #: would otherwise make the fixes after it look late).
+    max_future_s: float = Field(default=60.0, ge=0, le=3600)
+    #: OsmAnd requests one device identifier, and one client address, may make a minute.
+    osmand_rate_limit_per_device_per_min: int = Field(default=120, ge=1)
+    osmand_rate_limit_per_client_per_min: int = Field(default=6000, ge=1)
     #: How often the server sweeps trips for signal loss and overdue arrival, seconds (0: never).
     sweep_interval_s: float = Field(default=30.0, ge=0)
     #: Server processes behind the one port (`chekara serve --workers`); unset: one per CPU core.

@@ -88,7 +88,9 @@ def test_two_processes_taking_fixes_of_one_trip_at_once_lose_nothing(two_workers
     api = Api(two_workers, live_server.tokens)
     truck, escort = f"W2-TRK-{os.getpid()}", f"W2-ESC-{os.getpid()}"
     assert api.call("POST", "/api/v1/devices", json={"device_id": truck, "owner": "e2e-device"}).status_code == 201
-    assert api.call("POST", "/api/v1/devices", json={"device_id": escort, "kind": "escort_phone"}).status_code == 201
+    phone = api.call("POST", "/api/v1/devices", json={"device_id": escort, "kind": "escort_phone"})
+    assert phone.status_code == 201
+    osmand_id = phone.json()["osmand_id"]
     corridor = api.call("GET", "/api/v1/corridors/BISHKEK-OSH").json()
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)  # whole seconds: OsmAnd sends ms
     trip = api.call("POST", "/api/v1/trips", json={
@@ -120,7 +122,7 @@ def test_two_processes_taking_fixes_of_one_trip_at_once_lose_nothing(two_workers
     def escort_sender() -> None:  # one fix per request, as Traccar Client sends them
         for fix in tracks[escort].fixes:
             stamp = int(datetime.fromisoformat(fix["ts"]).timestamp() * 1000)
-            r = httpx.get(f"{two_workers}/osmand", params={"id": escort, "lat": fix["lat"], "lon": fix["lon"],
+            r = httpx.get(f"{two_workers}/osmand", params={"id": osmand_id, "lat": fix["lat"], "lon": fix["lon"],
                                                            "timestamp": stamp}, timeout=30)
             if r.status_code != 200:
                 failures.append(r.text)

@@ -75,16 +75,16 @@ def test_late_fixes_are_stored_in_their_place(client, auth, convoy):
 
 def test_osmand_query_form_as_traccar_client_sends_it(client, convoy):
     ts = int((datetime.now(UTC) - timedelta(minutes=1)).timestamp())
-    r = client.get("/osmand", params={"id": convoy.escort, "lat": "42.87", "lon": "74.59", "timestamp": str(ts),
+    r = client.get("/osmand", params={"id": convoy.escort_osmand_id, "lat": "42.87", "lon": "74.59", "timestamp": str(ts),
                                       "speed": "10", "bearing": "90", "altitude": "760", "accuracy": "5", "batt": "81"})
     assert r.status_code == 200 and r.text == "OK"
-    r = client.post(f"/osmand?id={convoy.escort}&lat=42.871&lon=74.591&timestamp={(ts + 10) * 1000}&speed=0")
+    r = client.post(f"/osmand?id={convoy.escort_osmand_id}&lat=42.871&lon=74.591&timestamp={(ts + 10) * 1000}&speed=0")
     assert r.status_code == 200
 
 
 def test_osmand_json_body(client, auth, convoy):
     body = {
-        "device_id": convoy.truck,
+        "device_id": convoy.escort_osmand_id,
         "location": {
             "timestamp": (datetime.now(UTC) - timedelta(seconds=30)).isoformat(),
             "coords": {"latitude": 42.87, "longitude": 74.59, "speed": 10.0, "heading": 45, "accuracy": 4, "altitude": 760},
@@ -97,9 +97,9 @@ def test_osmand_json_body(client, auth, convoy):
 
 
 def test_osmand_bad_input_is_400_naming_the_field(client, convoy):
-    r = client.get("/osmand", params={"id": convoy.truck, "lat": "abc", "lon": "74.6"})
+    r = client.get("/osmand", params={"id": convoy.escort_osmand_id, "lat": "abc", "lon": "74.6"})
     assert r.status_code == 400 and r.json()["error"]["field"] == "lat"
     r = client.get("/osmand", params={"id": "UNKNOWN-99", "lat": "42", "lon": "74.6"})
-    assert r.status_code == 400 and r.json()["error"]["field"] == "device_id"
+    assert r.status_code == 401 and r.json()["error"]["field"] == "id"
     r = client.get("/osmand", params={"lat": "42", "lon": "74.6"})
     assert r.status_code == 400 and r.json()["error"]["field"] == "id"

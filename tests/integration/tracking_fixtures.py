@@ -20,6 +20,8 @@ class Convoy:
     escort: str
     truck: str
     start: datetime
+    #: The escort phone's OsmAnd identifier, issued at registration (its /osmand credential).
+    escort_osmand_id: str = ""
 
     def track(self, device: str | None = None, **kw) -> TrackBuilder:
         return TrackBuilder(self.corridor["geometry"]["coordinates"], self.start, device or self.truck, **kw)
@@ -30,9 +32,11 @@ def make_convoy(client, auth, corridor_code: str = "BISHKEK-OSH", start: datetim
     n = next(_numbers)
     auth("device")
     escort, truck = f"ESC-{n}", f"TRK-{n}"
+    osmand_ids = {}
     for device_id, kind in ((escort, "escort_phone"), (truck, "tracker")):
         r = client.post("/api/v1/devices", json={"device_id": device_id, "kind": kind, "owner": "test-device"}, headers=auth("operator"))
         assert r.status_code == 201, r.text
+        osmand_ids[device_id] = r.json()["osmand_id"]
     corridor = client.get(f"/api/v1/corridors/{corridor_code}", headers=auth("operator")).json()
     start = start or datetime.now(UTC) - timedelta(hours=3)
     r = client.post("/api/v1/trips", headers=auth("operator"), json={
@@ -45,7 +49,7 @@ def make_convoy(client, auth, corridor_code: str = "BISHKEK-OSH", start: datetim
         "deadline": (deadline or start + timedelta(hours=20)).isoformat(),
     })
     assert r.status_code == 201, r.text
-    return Convoy(r.json()["id"], corridor, escort, truck, start)
+    return Convoy(r.json()["id"], corridor, escort, truck, start, osmand_ids[escort])
 
 
 def post(client, auth, fixes):

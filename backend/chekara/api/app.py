@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -34,8 +37,26 @@ API_ROUTERS = tuple(
 ) + (queues.all_router,)
 
 
+def _end_streams_on_stop() -> None:
+    """uvicorn waits for open responses before it stops, and an event stream never ends by itself:
+    on SIGTERM or SIGINT, end the streams, then let uvicorn's own handler stop the server."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # signals belong to the main thread (an app run by a test client has none)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(sig)
+
+        def handler(signum, frame, previous=previous) -> None:
+            loop.call_soon_threadsafe(hub.end_streams)
+            if callable(previous):
+                previous(signum, frame)
+
+        signal.signal(sig, handler)
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    _end_streams_on_stop()
     ingest_queue = start_ingest_queue(app)
     sweeper = SweepLoop(get_settings())
     sweeper.start()

@@ -33,7 +33,7 @@ def start_ingest_queue(app: FastAPI) -> IngestQueue:
         sessions,
         IngestSettings(
             thresholds=settings.detection_thresholds(),
-            max_future=timedelta(minutes=5),
+            max_future=timedelta(seconds=settings.max_future_s),
             max_age=timedelta(days=settings.max_fix_age_days),
         ),
         threads=settings.ingest_threads,

@@ -26,11 +26,13 @@ DEFAULT_SEVERITY = {
     "convoy_separation": "high",
     "exit_without_release": "high",
     "undeclared_vehicle": "high",
+    "fix_conflict": "high",  # two senders for one device: the signature of a forged track
     "signal_lost": "medium",
     "overdue": "medium",
     "plate_mismatch": "medium",
     "transit_not_closed": "medium",
     "announced_not_arrived": "medium",
+    "clock_skew": "medium",
     "gps_anomaly": "low",
     "low_battery": "low",
 }

@@ -42,8 +42,8 @@ class IngestContext:
     #: Wall-clock time of arrival (injectable for tests and imports).
     now: datetime
     thresholds: DetectionThresholds
-    #: Fixes further in the future than this are refused (DESIGN.md: 5 min).
-    max_future: timedelta = timedelta(minutes=5)
+    #: Fixes further in the future than this are refused (CHEKARA_MAX_FUTURE_S).
+    max_future: timedelta = timedelta(seconds=60)
     #: Fixes older than this are refused (store-and-forward trackers send old ones).
     max_age: timedelta = timedelta(days=7)
     #: Turns one raw item into a fix or a rejection (for a single submission).

@@ -1,5 +1,9 @@
 """Deduplicate: the same fix (device, time) twice is stored once, within a batch and across batches.
 
+A fix with the device and time of another but a position more than CONFLICT_M away is no
+duplicate: it is the signature of a second sender (a forged track beside the real one). It is
+refused, named in `rejected`, and raises a `fix_conflict` alert with both positions.
+
 The devices of the batch were locked by the validate step (transaction
 advisory locks), so a fix stored by a concurrent batch is already visible here.
 """
@@ -8,34 +12,62 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from chekara.domain.detection.geo import haversine_m
 from chekara.ingest.batch import Batch, IngestContext
+from chekara.ingest.fixes import IncomingFix
+from chekara.services import alerts
 
 #: Namespace of the per-device advisory locks (first key of the two-key form).
 DEVICE_LOCK_NAMESPACE = 0x6366  # "cf"
 
 
+#: Two fixes of one device and time further apart than this are a conflict, metres
+#: (a re-sent fix is the same to the last digit; rounding moves it by centimetres).
+CONFLICT_M = 10.0
+
+
 def deduplicate_step(batch: Batch, ctx: IngestContext) -> Batch:
-    unique: dict[tuple[int, object], object] = {}
+    unique: dict[tuple[int, object], IncomingFix] = {}
+    conflicts: list[tuple[IncomingFix, float, float]] = []
     for fix in sorted(batch.fixes, key=lambda f: (f.device_pk, f.ts)):
         key = (fix.device_pk, fix.ts)
-        if key in unique:
+        first = unique.get(key)
+        if first is None:
+            unique[key] = fix
+        elif haversine_m(first.lon, first.lat, fix.lon, fix.lat) > CONFLICT_M:
+            conflicts.append((fix, first.lon, first.lat))
+        else:
             batch.count_duplicate(fix)
-            continue
-        unique[key] = fix
     # One indexed lookup per fix through the unique (device_id, ts) index.
-    stored: set[tuple[int, object]] = set()
+    stored: dict[tuple[int, object], tuple[float, float]] = {}
     if unique:
         devices, times = zip(*unique)
         rows = ctx.session.execute(
             text(
-                "SELECT p.device_id, p.ts FROM unnest(CAST(:devices AS int[]), CAST(:times AS timestamptz[])) AS b(device_id, ts)"
+                "SELECT p.device_id, p.ts, ST_X(p.geom), ST_Y(p.geom)"
+                " FROM unnest(CAST(:devices AS int[]), CAST(:times AS timestamptz[])) AS b(device_id, ts)"
                 " JOIN positions p ON p.device_id = b.device_id AND p.ts = b.ts"
             ),
             {"devices": list(devices), "times": list(times)},
         )
-        stored = {(device_id, ts) for device_id, ts in rows}
-    for key in stored:
-        batch.count_duplicate(unique[key])
+        stored = {(device_id, ts): (lon, lat) for device_id, ts, lon, lat in rows}
+    for key, (lon, lat) in stored.items():
+        fix = unique[key]
+        if haversine_m(lon, lat, fix.lon, fix.lat) > CONFLICT_M:
+            conflicts.append((fix, lon, lat))
+        else:
+            batch.count_duplicate(fix)
     batch.fixes = [fix for key, fix in unique.items() if key not in stored]
+    for fix, lon, lat in conflicts:
+        _conflict(batch, ctx, fix, lon, lat)
     return batch
 
+
+def _conflict(batch: Batch, ctx: IngestContext, fix: IncomingFix, lon: float, lat: float) -> None:
+    apart_m = haversine_m(lon, lat, fix.lon, fix.lat)
+    batch.reject(fix, "ts", f"another fix of this device at this time is {apart_m:,.0f} m away: refused as a second sender")
+    alerts.raise_alert(
+        ctx.session, type="fix_conflict", subject=f"device:{fix.device_id}", raised_at=ctx.now, device_id=fix.device_id,
+        evidence={"ts": fix.ts.isoformat(), "kept": {"lon": lon, "lat": lat},
+                  "refused": {"lon": fix.lon, "lat": fix.lat}, "apart_m": round(apart_m, 1)},
+    )

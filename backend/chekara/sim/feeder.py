@@ -111,9 +111,9 @@ def fix_json(fix: Fix, clock: SimClock) -> dict[str, Any]:
     return body
 
 
-def osmand_params(fix: Fix, clock: SimClock) -> dict[str, Any]:
-    """The query string of Traccar Client: speed in knots, Unix time, battery level."""
-    params: dict[str, Any] = {"id": fix.device_id, "lat": fix.lat, "lon": fix.lon,
+def osmand_params(fix: Fix, clock: SimClock, osmand_id: str | None = None) -> dict[str, Any]:
+    """The query string of Traccar Client: the identifier Chekara issued, speed in knots, Unix time, battery level."""
+    params: dict[str, Any] = {"id": osmand_id or fix.device_id, "lat": fix.lat, "lon": fix.lon,
                               "timestamp": int(clock.instant(fix.t_s).timestamp()),
                               "speed": round(fix.speed_kmh * KNOTS_PER_KMH, 2), "accuracy": fix.accuracy_m}
     if fix.heading_deg is not None:
@@ -133,6 +133,8 @@ class Feeder:
         self.on_progress = on_progress or (lambda status: None)
         self.stop = stop or threading.Event()
         self.batch_size = min(batch_size, MAX_BATCH)
+        #: The OsmAnd identifiers issued at registration, by device id (escort phones).
+        self.osmand_ids: dict[str, str] = {}
         self.status = FeedStatus(end_s=scenario.spec.end_s, fixes_total=len(scenario.fixes),
                                  actions_total=len(scenario.actions))
         self.report = FeedReport(self.status)
@@ -268,7 +270,7 @@ class Feeder:
 
     def _post_osmand(self, fix: Fix) -> None:
         try:
-            self.api.osmand(osmand_params(fix, self.clock))
+            self.api.osmand(osmand_params(fix, self.clock, self.osmand_ids.get(fix.device_id)))
         except ApiError as exc:
             self.status.rejected += 1
             self._failed("osmand", str(exc))
@@ -305,8 +307,11 @@ class Feeder:
             api.file_declaration(declaration_body(action, clock))
         elif isinstance(action, RegisterDevice):
             d = action.device
-            api.register_device({"device_id": d.device_id, "kind": d.kind, "label": d.label,
-                                 "owner": api.credentials.device_owner})
+            registered = api.register_device({"device_id": d.device_id, "kind": d.kind, "label": d.label,
+                                              "owner": api.credentials.device_owner})
+            if isinstance(registered, dict) and registered.get("osmand_id"):  # an escort phone's Traccar Client id
+                with self._lock:
+                    self.osmand_ids[d.device_id] = registered["osmand_id"]
         elif isinstance(action, PlanTrip):
             trip = api.plan_trip({
                 "declaration_number": action.declaration_number, "vehicle_plates": list(action.vehicle_plates),

@@ -13,17 +13,20 @@ from starlette.routing import Route
 from chekara.api.deps import Allowed, SessionDep
 from chekara.api.ingest_queue import ingest_queue
 from chekara.domain.roles import Actor, Role
-from chekara.errors import InvalidInput
+from chekara.api.rate_limit import TooManyRequests, client_address, limiter
+from chekara.config import get_settings
+from chekara.errors import InvalidInput, Unauthorized
 from chekara.ingest.batch import Submission
 from chekara.ingest.decode import decode_osmand_query, osmand_json_to_query
 from chekara.ingest.pipeline import MAX_BATCH
+from chekara.ingest.validate import OSMAND_ROLE, UNKNOWN_OSMAND_ID
 
 router = APIRouter(tags=["positions"])
 osmand_router = APIRouter(tags=["positions"])
 
 Reporter = Annotated[Actor, Depends(Allowed(Role.device))]
-#: Traccar Client and other OsmAnd apps send no token: the registered device id is the credential.
-OSMAND_ACTOR = Actor(name="osmand", role="device-osmand")
+#: Traccar Client and other OsmAnd apps send no token: the identifier Chekara issued is the credential.
+OSMAND_ACTOR = Actor(name="osmand", role=OSMAND_ROLE)
 
 
 class FixIn(BaseModel):
@@ -92,12 +95,28 @@ async def _osmand_params(request: Request) -> dict[str, str]:
     return params
 
 
+def _limit(request: Request, params: dict[str, str]) -> None:
+    """Per client address and per device identifier: a flood is refused before it costs a transaction."""
+    settings = get_settings()
+    if not limiter.hit(f"osmand-client:{client_address(request)}", settings.osmand_rate_limit_per_client_per_min):
+        raise TooManyRequests("too many OsmAnd requests from this address")
+    device = params.get("id") or params.get("deviceid") or ""
+    if not limiter.hit(f"osmand-device:{device[:80]}", settings.osmand_rate_limit_per_device_per_min):
+        raise TooManyRequests("too many fixes for this device identifier")
+
+
 async def receive_osmand(request: Request) -> Response:
-    """One OsmAnd fix in, answered once committed: 200 OK, or the error naming the field."""
+    """One OsmAnd fix in, answered once committed: 200 OK, or the error naming the field.
+
+    An identifier Chekara did not issue (unknown, wrong, or a token-holding device's id) is a 401,
+    the same for every such case, and nothing is stored."""
     params = await _osmand_params(request)
+    _limit(request, params)
     result = await ingest_queue(request).ingest(Submission([params], OSMAND_ACTOR, _osmand_decoder))
     if result.rejected:
         bad = result.rejected[0]
+        if bad.field == "id" and bad.reason == UNKNOWN_OSMAND_ID:
+            raise Unauthorized(f"id {UNKNOWN_OSMAND_ID}", field="id")
         return JSONResponse({"error": {"code": "invalid", "message": f"{bad.field}: {bad.reason}", "field": bad.field}}, status_code=400)
     return PlainTextResponse("OK")
 

@@ -29,6 +29,9 @@ from chekara.db.models.reference import Checkpoint, Corridor
 from chekara.db.models.security import User
 
 DEVICE_KINDS = ("tracker", "escort_phone", "seal")
+#: How a device proves who it is: its owner's API token (trackers, seals, integrations), or an
+#: OsmAnd identifier that Chekara issued and that is itself the secret (escort phones).
+DEVICE_CREDENTIALS = ("token", "osmand")
 TRIP_STATUSES = ("planned", "in_transit", "arrived", "cancelled")
 DEVICE_ROLES = ("escort", "vehicle")
 
@@ -37,11 +40,21 @@ class Device(Base):
     """A GPS tracker, escort phone or e-seal, known by its own id (IMEI, app id)."""
 
     __tablename__ = "devices"
-    __table_args__ = (CheckConstraint("kind IN ('tracker', 'escort_phone', 'seal')", name="kind"),)
+    __table_args__ = (
+        CheckConstraint("kind IN ('tracker', 'escort_phone', 'seal')", name="kind"),
+        CheckConstraint("credential IN ('token', 'osmand')", name="credential"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     device_id: Mapped[str] = mapped_column(String(64), unique=True)
     kind: Mapped[str] = mapped_column(String(16), default="tracker")
+    credential: Mapped[str] = mapped_column(String(16), default="token", server_default="token")
+    #: HMAC-SHA256 (under CHEKARA_SECRET_KEY) of the issued OsmAnd identifier; the identifier is shown once.
+    osmand_id_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: Fixes refused for a clock running ahead: how many since future_since, and the largest lead, seconds.
+    future_fixes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    future_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    future_max_s: Mapped[float | None] = mapped_column(Float)
     label: Mapped[str] = mapped_column(Text, default="")
     #: The device-role user whose token may post this device's fixes.
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
