@@ -433,7 +433,7 @@ def run(args) -> dict:
         "c_convoys_seen": live.acknowledged, "c_requests": len(live.latencies_ms),
         "d_alerts": alerts.acknowledged, "d_expected": len(fleet.deviating),
         "d_p50_ms": percentile(alerts.latencies_ms, 50), "d_p99_ms": percentile(alerts.latencies_ms, 99),
-        "e_expected": acknowledged, "e_stored": stored,
+        "e_history": fleet.history_fixes, "e_expected": acknowledged, "e_stored": stored,
         "failed": osmand.failed + batches.failed + live.failed + alerts.failed + sum(t.failed for t in jobs.values()),
         "failures": {**osmand.failures, **batches.failures, **live.failures, **alerts.failures},
         "jobs": {name: {"fixes_per_s": t.rate, "passes": t.failures.pop("passes"), "failed": t.failed}

@@ -116,3 +116,13 @@ def test_osmand_is_rate_limited_per_device_identifier(client, convoy, monkeypatc
     base = datetime.now(UTC) - timedelta(minutes=5)
     codes = [_osmand(client, convoy.escort_osmand_id, base + timedelta(seconds=i)).status_code for i in range(5)]
     assert codes == [200, 200, 200, 429, 429]
+
+
+def test_the_administrator_sees_the_refusals_of_this_process(client, auth, convoy):
+    before = client.get("/api/v1/ingest/stats", headers=auth("admin")).json()
+    assert _osmand(client, "osm_forged", datetime.now(UTC)).status_code == 401
+    after = client.get("/api/v1/ingest/stats", headers=auth("admin")).json()
+    reason = "osmand identifier not issued"
+    assert after["refused"][reason] == before["refused"].get(reason, 0) + 1
+    assert after["submissions"] >= before["submissions"] + 1
+    assert client.get("/api/v1/ingest/stats", headers=auth("operator")).status_code == 403

@@ -19,7 +19,7 @@ from chekara.api.routers import alerts, audit, checkpoints, corridors, devices, 
 from chekara.api.routers import checkpoint_records, crossings, declarations, plate_reads, queues, reports, weighings
 from chekara.api.routers import analytics, learned_corridors
 from chekara.api.routers import inquiries, public, risk
-from chekara.api.routers import exchange, exchange_admin
+from chekara.api.routers import exchange, exchange_admin, ingest_stats
 from chekara.api.event_hub import hub
 from chekara.api.ingest_queue import start_ingest_queue
 from chekara.config import get_settings
@@ -33,7 +33,7 @@ API_ROUTERS = tuple(
     module.router
     for module in (me, checkpoints, learned_corridors, corridors, rates, devices, trips, positions, alerts, live, stream, audit,
                    declarations, plate_reads, weighings, crossings, queues, checkpoint_records, reports, analytics,
-                   inquiries, public, risk, exchange, exchange_admin)
+                   inquiries, public, risk, exchange, exchange_admin, ingest_stats)
 ) + (queues.all_router,)
 
 

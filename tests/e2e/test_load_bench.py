@@ -1,0 +1,34 @@
+"""bench/load.py cannot rot: a small run (50 convoys, a few seconds a phase) from start to table.
+
+Only what must hold at any size is asserted: every acknowledged fix is stored, no request failed
+(the script exits 0 only then), and the table has every row. Its speed is never asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.e2e.conftest import PROJECT_ROOT
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_load_bench_runs_and_loses_nothing(tmp_path):
+    figures_file = tmp_path / "load.json"
+    run = subprocess.run(
+        [sys.executable, "bench/load.py", "--convoys", "50", "--clients", "8", "--seconds", "4",
+         "--batch-seconds", "2", "--job-seconds", "1", "--workers", "2", "--json", str(figures_file)],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    for row in ("(a) OsmAnd", "(b) JSON batches", "(c) live convoys", "(d) fix -> alert", "(e) acknowledged",
+                "(f) OsmAnd beside: sweep", "(f) OsmAnd beside: rollup update", "(f) OsmAnd beside: exchange delivery"):
+        assert row in run.stdout
+    figures = json.loads(figures_file.read_text())
+    assert figures["failed"] == 0
+    assert figures["e_stored"] == figures["e_expected"] > figures["e_history"] == 50 * 8
+    assert figures["a_acknowledged"] > 0 and figures["b_acknowledged"] > 0 and figures["c_convoys_seen"] == 50
