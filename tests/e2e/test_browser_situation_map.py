@@ -145,3 +145,20 @@ def test_queue_badges_come_from_one_call_and_follow_crossing_events(open_page, l
     per_checkpoint = [u for u in visit.requests if "/queue" in u and "/api/v1/queues" not in u]
     assert per_checkpoint == [], per_checkpoint
     visit.assert_clean()
+
+
+def test_town_and_checkpoint_names_appear_by_zoom_in_the_page_language(open_page, live_server):
+    visit = open_page("/", role="operator", lang="ru")
+    page = visit.page
+    labels = "(window.chekaraMap.chekaraLabels || [])"
+    page.wait_for_function(f"{labels}.includes('Бишкек') && {labels}.includes('Джалал-Абад')")
+    # The country view: cities and regional centres, no small towns, no checkpoint names yet.
+    shown = page.evaluate(labels)
+    assert "Кара-Балта" not in shown and "Торугарт" not in shown
+    page.evaluate("window.chekaraMap.setZoom(9, { animate: false })")
+    page.wait_for_function(f"{labels}.includes('Торугарт') && {labels}.includes('Кара-Балта')")
+    assert page.locator(".map-label.checkpoint:has-text('Ак-Жол')").count() == 1
+    # Without an imported archive the Natural Earth basemap stays and nothing asks for one.
+    assert page.evaluate("window.chekaraMap.chekaraPmtiles") is None
+    assert not [u for u in visit.requests if "/basemap/basemap.pmtiles" in u]
+    visit.assert_clean()

@@ -289,3 +289,16 @@ def test_corridor_lines_are_simple_linestrings():
     for feature in CORRIDORS:
         line = shape(feature["geometry"])
         assert isinstance(line, LineString) and line.is_valid, _id(feature)
+
+
+def test_towns_are_labelled_points_in_kyrgyzstan():
+    towns = _load("towns.geojson")
+    assert len(towns["features"]) >= 10
+    for feature in towns["features"]:
+        p = feature["properties"]
+        assert p["name_en"].strip() and CYRILLIC.search(p["name_ru"]) and CYRILLIC.search(p["name_ky"])
+        assert p["rank"] in (1, 2, 3)
+        assert feature["geometry"]["type"] == "Point"
+        # Kara-Suu sits on the Uzbek border: the 1:10m outline passes ~1.5 km inside its centre.
+        gap = _outline_gap_m(metric(Point(feature["geometry"]["coordinates"])))
+        assert gap <= CORRIDOR_OUTLINE_TOLERANCE_M, (p["name_en"], gap)

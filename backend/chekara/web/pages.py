@@ -15,7 +15,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from chekara.config import get_settings
-from chekara.web.assets import BASEMAP_URL, UPLOT_CSS, UPLOT_JS, mount_assets
+from chekara.services.basemap import BASEMAP_PMTILES_URL, current_basemap
+from chekara.web.assets import BASEMAP_URL, PROTOMAPS_LEAFLET_JS, TOWNS_URL, UPLOT_CSS, UPLOT_JS, mount_assets
 from chekara.web.maps import map_parts, offline_map
 from chekara.web.permissions import route_roles
 
@@ -45,18 +46,22 @@ NAVIGATION = (
 def _render(request: Request, template: str, page: str, *, with_map: bool = False, **params: Any) -> HTMLResponse:
     settings = get_settings()
     parts = map_parts(offline_map(settings.tiles_url)) if with_map else None
+    # Read on every map page: an archive imported while the server runs is drawn at the next page load.
+    pmtiles = current_basemap(settings) if with_map else None
     config = {
         "page": page,
         "needs": PAGE_NEEDS[page],
         "params": params,
         "map_name": parts.name if parts else None,
         "basemap_url": BASEMAP_URL,
+        "towns_url": TOWNS_URL,
         "has_tiles": bool(settings.tiles_url),
+        "pmtiles": {"url": f"{BASEMAP_PMTILES_URL}?v={pmtiles.version}", "max_zoom": pmtiles.max_zoom} if pmtiles else None,
         "permissions": request.app.state.route_roles,
     }
     context = {
         "page": page, "config": config, "map": parts, "navigation": NAVIGATION, "page_needs": PAGE_NEEDS,
-        "uplot_js": UPLOT_JS, "uplot_css": UPLOT_CSS, **params,
+        "uplot_js": UPLOT_JS, "uplot_css": UPLOT_CSS, "protomaps_js": PROTOMAPS_LEAFLET_JS if pmtiles else None, **params,
     }
     return templates.TemplateResponse(request, template, context)
 

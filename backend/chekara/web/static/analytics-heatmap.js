@@ -109,6 +109,7 @@
         radius: 5, color: "#222", weight: 1, fillOpacity: 0.9, fillColor: M.BORDER_COLOURS[f.properties.border_kind] || "#999",
       }).bindTooltip(C.text(M.checkpointName(f.properties))).addTo(layers.context);
     }
+    M.addLabels(map, checkpoints).catch(C.failed);
   }
 
   // ---- dwell ---------------------------------------------------------------------------------

@@ -14,10 +14,30 @@
     return map;
   }
 
-  /** Natural Earth countries shipped with the install; drawn as outlines only over a tile server. */
+  /**
+   * An imported PMTiles archive (OpenStreetMap roads, places, relief…) drawn by the protomaps-leaflet plugin,
+   * read from the app with HTTP range requests; below it nothing else is needed but the country outlines.
+   */
+  function loadPmtiles(map) {
+    const archive = C.config.pmtiles;
+    const layer = protomapsL.leafletLayer({
+      url: archive.url, flavor: "light", lang: document.documentElement.lang || "en",
+      maxDataZoom: archive.max_zoom, attribution: "© OpenStreetMap",
+    });
+    layer.addTo(map);
+    layer.bringToBack();
+    map.chekaraPmtiles = layer; // for the browser tests
+    return layer;
+  }
+
+  /**
+   * Natural Earth countries shipped with the install; drawn as outlines only over a tile server or an
+   * imported PMTiles basemap.
+   */
   async function loadBasemap(map) {
+    if (C.config.pmtiles) loadPmtiles(map);
     const countries = await fetch(C.config.basemap_url).then((r) => r.json());
-    const tiles = C.config.has_tiles;
+    const tiles = C.config.has_tiles || Boolean(C.config.pmtiles);
     const layer = L.geoJSON(countries, {
       style(f) {
         const home = f.properties.iso_numeric === "417";
@@ -28,9 +48,57 @@
       },
       interactive: false,
     }).addTo(map);
-    layer.bringToBack();
+    if (!C.config.pmtiles) layer.bringToBack();
     map.chekaraBasemapCount = countries.features.length;
     return layer;
+  }
+
+  // ---- labels: towns and checkpoints, each from the zoom where it no longer clutters the map ------
+
+  // Towns by rank (1 the two cities, 2 regional centres, 3 other towns) and checkpoints: the first zoom
+  // showing their names. At the country view (7) the cities and regional centres only.
+  const TOWN_LABEL_ZOOM = { 1: 6, 2: 7, 3: 8 };
+  const CHECKPOINT_LABEL_ZOOM = 8;
+
+  function localName(p) {
+    const lang = document.documentElement.lang;
+    return p["name_" + lang] || p.name_en;
+  }
+
+  /** Names that appear and disappear with the zoom; labels never take clicks from what is under them. */
+  function labelLayer(map, labels) {
+    const group = L.layerGroup().addTo(map);
+    const markers = labels.map((label) => ({
+      minZoom: label.minZoom,
+      marker: L.marker(label.latlng, {
+        icon: L.divIcon({ className: "map-label " + label.kind, html: C.el("span", { text: label.text }), iconSize: null }),
+        interactive: false, keyboard: false,
+      }),
+    }));
+    const update = () => {
+      const zoom = map.getZoom();
+      for (const { minZoom, marker } of markers) {
+        if (zoom >= minZoom) group.addLayer(marker);
+        else group.removeLayer(marker);
+      }
+      map.chekaraLabels = group.getLayers().map((m) => m.options.icon.options.html.textContent);
+    };
+    map.on("zoomend", update);
+    update();
+    return group;
+  }
+
+  /** Town names from geodata and checkpoint names in the page's language (the page's checkpoints, or asked). */
+  async function addLabels(map, checkpoints) {
+    const [towns, posts] = await Promise.all([
+      fetch(C.config.towns_url).then((r) => r.json()),
+      checkpoints || C.api("/api/v1/checkpoints"),
+    ]);
+    const at = (f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+    return labelLayer(map, [
+      ...towns.features.map((f) => ({ latlng: at(f), text: localName(f.properties), minZoom: TOWN_LABEL_ZOOM[f.properties.rank] || 8, kind: "town rank-" + f.properties.rank })),
+      ...posts.features.map((f) => ({ latlng: at(f), text: checkpointName(f.properties), minZoom: CHECKPOINT_LABEL_ZOOM, kind: "checkpoint" })),
+    ]);
   }
 
   function checkpointName(p) {
@@ -60,5 +128,5 @@
     return group;
   }
 
-  window.ChekaraMap = { theMap, loadBasemap, checkpointName, corridorBand, metresPerPixel, BORDER_COLOURS };
+  window.ChekaraMap = { theMap, loadBasemap, addLabels, checkpointName, corridorBand, metresPerPixel, BORDER_COLOURS };
 })();

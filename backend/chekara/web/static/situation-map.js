@@ -52,6 +52,7 @@
       layers.checkpoints.addLayer(marker);
     }
     map.chekaraCheckpointCount = checkpoints.features.length;
+    M.addLabels(map, checkpoints).catch(C.failed);
   }
 
   // ---- queues: a badge with the vehicles inside each checkpoint ---------------------------------

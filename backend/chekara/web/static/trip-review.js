@@ -400,6 +400,7 @@
 
   bindReplay();
   C.page(async () => {
+    M.addLabels(map).catch(C.failed);
     try {
       await loadMoving();
     } catch (error) {
