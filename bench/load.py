@@ -349,6 +349,48 @@ async def phase_f(port: int, database: str, fleet: Fleet, clock: Clock, args) ->
     return figures
 
 
+# -- a full database ---------------------------------------------------------------------------
+
+
+def preload_history(engine, fleet: Fleet, rows: int, days: float = 30.0) -> float:
+    """`rows` fixes of the fleet's trackers over the past `days`, by binary COPY, then rolled up, so
+    (f) runs the periodic jobs against a table of a deployment's size; seconds it took."""
+    from chekara.services.analytics.rollups import update_rollups
+
+    started = time.perf_counter()
+    with engine.connect() as conn:
+        pks = dict(conn.execute(text("SELECT device_id, id FROM devices")).all())
+    trackers = [(pks[c.tracker_id], c) for c in fleet.convoys]
+    per_device = max(1, rows // len(trackers))
+    step_s = days * 86_400 / per_device
+    oldest = time.time() - days * 86_400 - 600  # ends before the fleet's own history
+    received = datetime.now(UTC)
+    copy_sql = (
+        "COPY positions (device_id, ts, received_at, geom, speed_kmh, h3_r9, anomaly) FROM STDIN (FORMAT BINARY)"
+    )
+    raw = engine.raw_connection()
+    try:
+        driver = raw.driver_connection
+        with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:
+            copy.set_types(["int4", "timestamptz", "timestamptz", "bytea", "float8", "int8", "bool"])
+            for i in range(per_device):
+                t = oldest + i * step_s
+                points = [c.position(t) for _, c in trackers]
+                geoms = positions_ewkb(np.array([p[0] for p in points]), np.array([p[1] for p in points]))
+                stamp = datetime.fromtimestamp(t, UTC)
+                for (pk, _), (lon, lat, _), geom in zip(trackers, points, geoms):
+                    copy.write_row((pk, stamp, received, geom, 60.0, h3_cell(lat, lon), False))
+                if i % 50 == 0:
+                    print(f"\r  preload: {(i + 1) * len(trackers):,} of {per_device * len(trackers):,} fixes", end="", flush=True)
+        driver.commit()
+    finally:
+        raw.close()
+    print(f"\r  preload: {per_device * len(trackers):,} fixes over {days:g} days; rolling them up ...", flush=True)
+    with Session(engine) as session:
+        update_rollups(session)
+    return time.perf_counter() - started
+
+
 # -- the run --------------------------------------------------------------------------------
 
 
@@ -402,6 +444,9 @@ def run(args) -> dict:
                             progress=lambda n: print(f"\r  fleet: {n:,} of {args.convoys:,} convoys", end="", flush=True))
         print(f"\r  fleet: {args.convoys:,} convoys in transit ({fleet.history_fixes:,} fixes of history) "
               f"in {time.monotonic() - started:.0f} s")
+        if args.preload:
+            took = preload_history(engine, fleet, args.preload)
+            print(f"  preload done in {took:.0f} s")
         server = start_server(database, port, args.workers, ROOT / "var" / "bench" / f"load-server-{port}.log")
         print(f"  server: {args.workers} worker(s) on port {port}")
         clock = Clock()
@@ -416,14 +461,14 @@ def run(args) -> dict:
                 jobs = asyncio.run(phase_f(port, database, fleet, clock, args))
         finally:
             stop_server(server)
-        acknowledged = fleet.history_fixes + osmand.acknowledged + batches.acknowledged + sum(
+        acknowledged = args.preload // len(fleet.convoys) * len(fleet.convoys) + fleet.history_fixes + osmand.acknowledged + batches.acknowledged + sum(
             t.acknowledged for t in jobs.values())
         with engine.connect() as conn:
             stored = conn.execute(text("SELECT count(*) FROM positions")).scalar_one()
         copy_rate = raw_copy_rate(engine, sent, args.batch) if sent else 0.0
         engine.dispose()
     return {
-        "convoys": args.convoys, "workers": args.workers, "clients": args.clients,
+        "convoys": args.convoys, "workers": args.workers, "clients": args.clients, "preload": args.preload,
         "a_fixes_per_s": osmand.rate, "a_p50_ms": percentile(osmand.latencies_ms, 50),
         "a_p99_ms": percentile(osmand.latencies_ms, 99), "a_acknowledged": osmand.acknowledged,
         "b_fixes_per_s": batches.rate, "b_raw_copy_per_s": copy_rate,
@@ -451,6 +496,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1_000, help="fixes per JSON batch in (b)")
     parser.add_argument("--batch-seconds", type=float, default=20, help="length of phase (b), seconds")
     parser.add_argument("--job-seconds", type=float, default=8, help="each window of (f), seconds (0: skip)")
+    parser.add_argument("--preload", type=int, default=0,
+                        help="fixes of history copied in (and rolled up) first, so (f) runs on a full database")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
@@ -474,7 +521,8 @@ def print_table(f: dict) -> None:
         base = f["jobs"].get("none", {}).get("fixes_per_s") or 1
         rows.append((f"(f) OsmAnd beside: {job}", f"{figure['fixes_per_s']:,.0f} fixes/s ({figure['fixes_per_s'] / base:.2f} of alone; {figure['passes']} passes)"))
     width = max(len(r[0]) for r in rows)
-    print(f"\nN = {f['convoys']:,} convoys, {f['workers']} server process(es), {f['clients']} OsmAnd clients")
+    print(f"\nN = {f['convoys']:,} convoys, {f['workers']} server process(es), {f['clients']} OsmAnd clients, "
+          f"{f['preload']:,} fixes preloaded")
     print(f"| {'what':<{width}} | measured |")
     print(f"|{'-' * (width + 2)}|----------|")
     for what, figure in rows:
