@@ -111,3 +111,12 @@ def test_the_shift_report_as_csv_and_only_for_supervisors(client, auth, raised):
     assert {row["action"] for row in rows} == {"raised", "acknowledged"}
     assert next(row for row in rows if row["action"] == "acknowledged")["by"] == "test-operator"
     assert client.get("/api/v1/reports/alerts", headers=auth("operator")).status_code == 403
+
+
+@pytest.mark.parametrize("params", [
+    {"to": "0001-01-01T00:00:00+05:00"},
+    {"from": "2026-12-03T10:00:00+00:00", "to": "2026-12-03T09:00:00+00:00"},
+])
+def test_a_window_before_year_one_or_reversed_is_a_422(client, auth, params):
+    r = client.get("/api/v1/reports/alerts", params=params, headers=auth("supervisor"))
+    assert r.status_code == 422, r.text

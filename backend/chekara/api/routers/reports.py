@@ -184,7 +184,10 @@ def get_shift_report(
     format: Literal["json", "csv"] = Query("json", description="csv: the activity, one row per event"),
 ) -> Any:
     end = to or datetime.now(UTC)
-    start = from_ or end - timedelta(hours=SHIFT_HOURS)
+    try:
+        start = from_ or end - timedelta(hours=SHIFT_HOURS)
+    except OverflowError as exc:  # a `to` in the first hours of year 1
+        raise InvalidInput("the window would begin before year 1", field="to") from exc
     report = shift_report.shift_report(session, start, end)
     if format == "csv":
         filename = f"shift_{start:%Y%m%dT%H%M}_{end:%Y%m%dT%H%M}"
