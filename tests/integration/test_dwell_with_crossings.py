@@ -16,6 +16,8 @@ from chekara.sim.crossing import CrossingPlan, crossing_actions
 from chekara.sim.geography import geography_from_geodata
 from chekara.sim.model import CameraRead
 from chekara.sim.plates import PlateFactory, ReadRates
+from tests.integration.checkpoint_ops_helpers import Desk, declaration, read
+from tests.integration.tracking_fixtures import make_convoy, post
 
 
 @pytest.fixture
@@ -32,10 +34,10 @@ def sim_crossings(client, auth):
                             measured_gross_kg=30_000, entry_s=i * 1800.0)
         actions, _ = crossing_actions(plan, rng, clean)
         reads = [a for a in actions if isinstance(a, CameraRead)]
-        for read in reads if i < 2 else reads[:1]:  # the last three are seen entering only
-            body = {"checkpoint": read.checkpoint, "camera_id": read.camera_id, "lane": read.lane,
-                    "direction": read.direction, "plate": read.plate_text, "confidence": read.confidence,
-                    "time": (start + timedelta(seconds=read.t_s)).isoformat()}
+        for camera in reads if i < 2 else reads[:1]:  # the last three are seen entering only
+            body = {"checkpoint": camera.checkpoint, "camera_id": camera.camera_id, "lane": camera.lane,
+                    "direction": camera.direction, "plate": camera.plate_text, "confidence": camera.confidence,
+                    "time": (start + timedelta(seconds=camera.t_s)).isoformat()}
             response = client.post("/api/v1/plate-reads", json=body, headers=auth("device"))
             assert response.status_code == 201, response.text
         if i >= 2:
@@ -61,3 +63,20 @@ def test_a_window_that_ends_before_the_exits_sees_everyone_inside(client, auth, 
     window = {"kind": "checkpoint", "code": "DOSTUK", "to": (datetime.now(UTC) - timedelta(hours=2, minutes=55)).isoformat()}
     (dostuk,) = client.get("/api/v1/analytics/dwell", params=window, headers=auth("planner")).json()["places"]
     assert dostuk["open_visits"] == 1 and dostuk["visits"] == 0  # only the first truck had entered
+
+
+def test_a_tracked_truck_with_a_crossing_is_one_visit_not_two(client, auth):
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=4)
+    convoy = make_convoy(client, auth, start=start)
+    post(client, auth, convoy.track().stop(20).drive(12).fixes)  # 20 min in the Bishkek post's geofence, then away
+    number = client.get(f"/api/v1/trips/{convoy.trip_id}", headers=auth("operator")).json()["declaration_number"]
+    desk = Desk(client, auth)
+    desk.declare(declaration(number, entry_checkpoint="BISHKEK"))
+    desk.read(read("01 123 ABC", at=start, checkpoint="BISHKEK", camera_id="BIS-CAM-1"))
+    desk.read(read("01 123 ABC", direction="exit", at=start + timedelta(minutes=20), checkpoint="BISHKEK", camera_id="BIS-CAM-2"))
+
+    window = {"kind": "checkpoint", "code": "BISHKEK", "from": (start - timedelta(hours=1)).isoformat()}
+    (bishkek,) = client.get("/api/v1/analytics/dwell", params=window, headers=auth("planner")).json()["places"]
+    # The camera's crossing and the tracker's GPS visit are the same truck: counted once, as the crossing.
+    assert bishkek["visits"] == 1 and bishkek["open_visits"] == 0
+    assert bishkek["median_s"] == pytest.approx(20 * 60)
