@@ -9,7 +9,6 @@ import threading
 import time
 
 import httpx
-import pytest
 
 from tests.e2e.conftest import free_port, server_env, start_server
 from tests.e2e.ingest_load import BatchPoster, stored_stamps
@@ -91,6 +90,7 @@ def test_sigterm_closes_open_streams(live_server, test_database, tmp_path):
     finally:
         if server.poll() is None:
             server.kill()
+    print(f"stopped {stopped_after_s:.1f} s after SIGTERM with a stream open")  # docs/RELIABILITY.md
     assert ended.wait(5), "the stream was not ended"
     assert exit_code == 0
     assert stopped_after_s < 5, f"the server took {stopped_after_s:.1f} s to stop with a stream open"
