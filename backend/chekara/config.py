@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     workers: int | None = Field(default=None, ge=1, le=64)
     #: Threads per server process that run the position pipeline over grouped requests (group commit).
     ingest_threads: int = Field(default=1, ge=1, le=16)
+    #: A trip that gets fixes older than ones already examined (a store-and-forward backlog) has its
+    #: detectors run again over this many hours of its track before its newest fix; older late fixes are
+    #: stored and not examined (0: never replay).
+    late_fix_replay_hours: float = Field(default=24.0, ge=0, le=24 * 7)
 
     #: Requests a minute one client may make to the public (no token) endpoints.
     public_rate_limit_per_min: int = Field(default=60, ge=1)

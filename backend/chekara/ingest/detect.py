@@ -1,166 +1,67 @@
 """Detect: run each trip's detectors over its fixes in time order; move trips planned → in transit → arrived.
 
-Per fix: a late fix (not newer than the last one of its device already
-processed) is stored but not detected on; then the GPS-anomaly check (an
-anomalous fix is kept, flagged, and moves nothing); a planned trip departs
-with its first fix outside the origin geofence; an in-transit trip runs the
-fix detectors and arrives with its first fix inside the destination geofence.
-Detector state lives on the trip row, so a restart resumes where it stopped.
+Per fix (examine.py): the GPS-anomaly check (an anomalous fix is kept,
+flagged, and moves nothing); a planned trip departs with its first fix outside
+the origin geofence; an in-transit trip runs the fix detectors and arrives
+with its first fix inside the destination geofence. Detector state lives on
+the trip row, so a restart resumes where it stopped.
+
+A trip that gets late fixes (older than the newest fix of the same device
+already examined: a tracker's store-and-forward backlog sent after its live
+fixes) is replayed instead (replay.py): its detectors run again over the
+stored track merged with the batch, and its alerts are reconciled with what
+the complete track shows. Every other trip takes the in-order path below,
+which costs nothing more than before.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
-from chekara.domain.detection import (
-    FIX_DETECTORS,
-    GPS_ANOMALY,
-    OVERDUE,
-    AlertRaised,
-    AlertResolved,
-    EnrichedFix,
-    Event,
-    is_anomalous,
-)
-from chekara.domain.detection.geo import haversine_m
-from chekara.domain.detection.timestamps import from_iso, to_iso
+from chekara.domain.detection.timestamps import to_iso
+from chekara.ingest import replay
 from chekara.ingest.batch import Batch, IngestContext
+from chekara.ingest.examine import examine_fix
 from chekara.ingest.fixes import IncomingFix
-from chekara.ingest.trip_rows import TripRow, orm_trip
-from chekara.services import alerts, events, outbox
-from chekara.services.exchange import bodies
-from chekara.services.trips import close_trip_alerts, trip_event
+from chekara.ingest.trip_progress import (  # noqa: F401  (TripState and apply_events: the sweeper's too)
+    TripState,
+    apply_events,
+    arrive,
+    depart,
+    enriched_fix,
+    move,
+    write_position,
+)
+from chekara.ingest.trip_rows import TripRow
 
 
-class TripState:
-    """The JSON kept in trips.detector_state: per-detector state, last fix and odometer per device."""
-
-    def __init__(self, stored: dict[str, Any] | None) -> None:
-        stored = stored or {}
-        self.detectors: dict[str, dict[str, Any]] = dict(stored.get("detectors", {}))
-        self.last_ts: dict[str, str] = dict(stored.get("last_ts", {}))
-        self.odometer: dict[str, dict[str, float]] = dict(stored.get("odometer", {}))
-        # Per batch only, not stored: the newest accepted fix and the distance so far.
-        self.newest: IncomingFix | None = None
-        self.distance_m = 0.0
-
-    def of(self, detector) -> dict[str, Any]:
-        return self.detectors.get(detector.type) or detector.initial_state()
-
-    def dump(self) -> dict[str, Any]:
-        return {"detectors": self.detectors, "last_ts": self.last_ts, "odometer": self.odometer}
-
-
-def alert_subject(trip_id: int, key: str | None) -> str:
-    return f"trip:{trip_id}" if key is None else f"trip:{trip_id}:{key}"
-
-
-def apply_events(ctx: IngestContext, batch: Batch | None, trip: TripRow, found: list[Event]) -> None:
-    """Raise and end the alerts the detectors found (trip: anything with id and declaration_number)."""
-    for event in found:
-        subject = alert_subject(trip.id, event.key)
-        if isinstance(event, AlertRaised):
-            alerts.raise_alert(
-                ctx.session, type=event.type, subject=subject, raised_at=event.ts, evidence=event.evidence,
-                trip_id=trip.id, device_id=event.key, declaration_number=trip.declaration_number,
-            )
-            if batch is not None:
-                batch.alerts_raised += 1
-        elif isinstance(event, AlertResolved):
-            alerts.end_alert(ctx.session, type=event.type, subject=subject, ended_at=event.ts, evidence=event.evidence)
-
-
-def _enriched(fix: IncomingFix, trip: TripRow) -> EnrichedFix:
-    return EnrichedFix(
-        device_id=fix.device_id, ts=fix.ts, lon=fix.lon, lat=fix.lat, speed_kmh=fix.speed_kmh,
-        battery_pct=fix.battery_pct, corridor_distance_m=fix.corridor_distance_m,
-        corridor_half_width_m=trip.corridor_half_width_m, in_stop_zone=fix.stop_zone_name,
-        in_checkpoint=fix.checkpoint_code, role=fix.role or "vehicle",
-    )
-
-
-def _move(trip: TripRow, state: TripState, fix: IncomingFix) -> None:
-    """An accepted fix moves the convoy: odometer, last position, progress along the corridor."""
-    odo = state.odometer.get(fix.device_id)
-    travelled = odo["distance_m"] if odo else 0.0
-    if odo:
-        travelled += haversine_m(odo["lon"], odo["lat"], fix.lon, fix.lat)
-    state.odometer[fix.device_id] = {"lon": fix.lon, "lat": fix.lat, "distance_m": travelled}
-    state.distance_m = max(state.distance_m, travelled)
-    if state.newest is None or fix.ts >= state.newest.ts:
-        state.newest = fix
-
-
-def _write_position(trip: TripRow, state: TripState) -> None:
-    """Once per batch: the trip's distance and its newest accepted fix (written by persist)."""
-    trip.distance_m = max(trip.distance_m, state.distance_m)
-    fix = state.newest
-    if fix is None or (trip.last_fix_at is not None and fix.ts < trip.last_fix_at):
-        return
-    trip.last_fix_at = fix.ts
-    trip.newest = (fix.lon, fix.lat, fix.speed_kmh, fix.heading_deg, fix.corridor_progress_m)
-
-
-def _depart(ctx: IngestContext, batch: Batch, trip: TripRow, fix: IncomingFix) -> None:
-    trip.status = "in_transit"
-    row = orm_trip(ctx.session, trip)
-    row.status, row.departed_at = "in_transit", fix.ts
-    batch.changed_trips.add(trip.id)
-    events.publish(ctx.session, "trip", trip_event(row))
-    outbox.emit(ctx.session, "trip.departed", bodies.trip(ctx.session, row), at=fix.ts)
-
-
-def _arrive(ctx: IngestContext, batch: Batch, trip: TripRow, state: TripState, fix: IncomingFix) -> None:
-    _write_position(trip, state)
-    trip.status = "arrived"
-    row = orm_trip(ctx.session, trip)
-    row.status, row.arrived_at = "arrived", fix.ts
-    batch.changed_trips.add(trip.id)
-    # An arrival after the deadline is overdue even if no sweep ran in between (a tracker
-    # uploading late): raise it as of the arrival, then let the arrival resolve it.
-    overdue_state, found = OVERDUE.on_clock(
-        state.of(OVERDUE), fix.ts, ctx.thresholds, in_transit=True, deadline=trip.deadline, arrived=False, arrived_ts=None
-    )
-    apply_events(ctx, batch, trip, found)
-    overdue_state, found = OVERDUE.on_arrival(overdue_state, fix.ts, ctx.thresholds)
-    state.detectors[OVERDUE.type] = overdue_state
-    apply_events(ctx, batch, trip, found)
-    close_trip_alerts(ctx.session, trip, fix.ts, "trip arrived")
-    events.publish(ctx.session, "trip", trip_event(row))
-    outbox.emit(ctx.session, "trip.arrived", bodies.trip(ctx.session, row), at=fix.ts)
+def _examine_in_order(ctx: IngestContext, batch: Batch, trip: TripRow, state: TripState,
+                      fixes: list[IncomingFix]) -> None:
+    """Fixes all newer than anything examined for their devices, oldest first."""
+    for fix in fixes:
+        if trip.status not in ("planned", "in_transit"):
+            break  # arrived within this batch: later fixes are stored, not detected on
+        state.last_ts[fix.device_id] = to_iso(fix.ts)
+        seen = examine_fix(
+            state.detectors, enriched_fix(fix, trip), ctx.thresholds, planned=trip.status == "planned",
+            at_origin=fix.checkpoint_id == trip.origin_id, at_destination=fix.checkpoint_id == trip.destination_id,
+        )
+        fix.anomaly = seen.anomaly
+        if seen.departs:
+            depart(ctx, batch, trip, fix.ts)
+        apply_events(ctx, batch, trip, seen.events)
+        if seen.moved:
+            move(trip, state, fix)
+        if seen.arrives:
+            arrive(ctx, batch, trip, state, fix.ts)
 
 
 def _detect_trip(ctx: IngestContext, batch: Batch, trip: TripRow, fixes: list[IncomingFix]) -> None:
     state = TripState(trip.detector_state)
-    th = ctx.thresholds
-    for fix in sorted(fixes, key=lambda f: (f.ts, f.device_id)):
-        if trip.status not in ("planned", "in_transit"):
-            break  # arrived within this batch: later fixes are stored, not detected on
-        last = state.last_ts.get(fix.device_id)
-        if last is not None and fix.ts <= from_iso(last):
-            fix.extra["late"] = True
-            continue
-        state.last_ts[fix.device_id] = to_iso(fix.ts)
-        enriched = _enriched(fix, trip)
-        gps_state = state.of(GPS_ANOMALY)
-        fix.anomaly = is_anomalous(gps_state, enriched, th)
-        state.detectors[GPS_ANOMALY.type], found = GPS_ANOMALY.on_fix(gps_state, enriched, th)
-        apply_events(ctx, batch, trip, found)
-        if fix.anomaly:
-            continue
-        if trip.status == "planned":
-            if fix.checkpoint_id == trip.origin_id:
-                _move(trip, state, fix)
-                continue
-            _depart(ctx, batch, trip, fix)
-        for detector in FIX_DETECTORS:
-            state.detectors[detector.type], found = detector.on_fix(state.of(detector), enriched, th)
-            apply_events(ctx, batch, trip, found)
-        _move(trip, state, fix)
-        if fix.checkpoint_id == trip.destination_id:
-            _arrive(ctx, batch, trip, state, fix)
-    _write_position(trip, state)
+    fixes.sort(key=lambda f: (f.ts, f.device_id))
+    late = replay.late_fixes(state, fixes)
+    if late:
+        fixes = replay.replay_trip(ctx, batch, trip, state, fixes, late)
+    _examine_in_order(ctx, batch, trip, state, fixes)
+    write_position(trip, state)
     trip.detector_state = state.dump()
 
 

@@ -105,10 +105,15 @@ def raise_alert(
         device_id=device_id,
         declaration_number=declaration_number,
     )
+    return _opened(session, alert)
+
+
+def _opened(session: Session, alert: Alert) -> Alert:
     session.add(alert)
     session.flush()
     session.refresh(alert, ["checkpoint"])
-    audit.record(session, DETECTOR, "raise", "alert", alert.id, {"type": type, "subject": subject, "evidence": evidence})
+    audit.record(session, DETECTOR, "raise", "alert", alert.id,
+                 {"type": alert.type, "subject": alert.subject, "evidence": alert.evidence})
     events.publish(session, "alert", alert_summary(alert))
     outbox.emit(session, "alert.raised", bodies.alert(session, alert), at=alert.raised_at)
     _new_risk_evidence(session, alert)
@@ -120,6 +125,10 @@ def end_alert(session: Session, *, type: str, subject: str, ended_at: datetime, 
     alert = _unresolved(session, type, subject)
     if alert is None:
         return None
+    return _ended(session, alert, ended_at, evidence)
+
+
+def _ended(session: Session, alert: Alert, ended_at: datetime, evidence: dict[str, Any]) -> Alert:
     alert.evidence = {**alert.evidence, **evidence}
     alert.ended_at = ended_at
     alert.status = "resolved"
@@ -127,11 +136,64 @@ def end_alert(session: Session, *, type: str, subject: str, ended_at: datetime, 
     alert.resolved_by = DETECTOR.name
     session.add(AlertNote(alert=alert, author=DETECTOR.name, role=DETECTOR.role, action="resolve", text="situation ended"))
     session.flush()
-    audit.record(session, DETECTOR, "resolve", "alert", alert.id, {"type": type, "ended_at": ended_at.isoformat(), "evidence": evidence})
+    audit.record(session, DETECTOR, "resolve", "alert", alert.id, {"type": alert.type, "ended_at": ended_at.isoformat(), "evidence": evidence})
     events.publish(session, "alert", alert_summary(alert))
     outbox.emit(session, "alert.resolved", bodies.alert(session, alert), at=ended_at)
     _new_risk_evidence(session, alert)
     return alert
+
+
+# -- Revisions from the complete track (a tracker's late backlog examined: ingest/replay.py) ----------
+
+
+def record_ended_alert(
+    session: Session, *, type: str, subject: str, raised_at: datetime, ended_at: datetime, evidence: dict[str, Any],
+    trip_id: int | None = None, device_id: str | None = None, declaration_number: str | None = None,
+) -> Alert:
+    """A situation found after it had ended: raised and resolved at its true times.
+
+    Never merged with an unresolved alert of the same subject, which is a later situation; the row is
+    written resolved, so the one-unresolved-per-subject index holds."""
+    alert = Alert(
+        type=type, status="resolved", subject=subject, raised_at=raised_at, ended_at=ended_at, evidence=evidence,
+        trip_id=trip_id, device_id=device_id, declaration_number=declaration_number,
+    )
+    return _ended(session, _opened(session, alert), ended_at, {})
+
+
+def revise_alert(
+    session: Session, alert: Alert, *, raised_at: datetime | None, ended_at: datetime | None, evidence: dict[str, Any],
+) -> Alert:
+    """The complete track tells the situation's true times and evidence (None: unchanged).
+
+    An unresolved alert whose situation has ended is resolved by the platform; a resolved one is never
+    reopened. Nothing changes, and nothing is audited, when the track says what the alert says."""
+    merged = {**alert.evidence, **evidence}
+    new_start = raised_at is not None and raised_at != alert.raised_at
+    new_end = ended_at is not None and ended_at != alert.ended_at
+    if not (new_start or new_end or merged != alert.evidence):
+        return alert
+    alert.raised_at = raised_at or alert.raised_at
+    alert.evidence = merged
+    session.flush()
+    audit.record(session, DETECTOR, "revise", "alert", alert.id, {
+        "raised_at": alert.raised_at.isoformat(), "ended_at": ended_at.isoformat() if ended_at else None,
+        "evidence": evidence})
+    if ended_at is not None and alert.status != "resolved":
+        return _ended(session, alert, ended_at, {})
+    alert.ended_at = ended_at or alert.ended_at
+    session.flush()
+    events.publish(session, "alert", alert_summary(alert))
+    return alert
+
+
+def dismiss_alert(session: Session, alert: Alert, note: str) -> Alert:
+    """The complete track does not show the situation: the alert is resolved with the note (a resolved
+    one gets the note), never deleted. evidence["not_supported"] keeps the note."""
+    alert.evidence = {**alert.evidence, "not_supported": note}
+    if alert.status == "resolved":
+        return _with_note(session, alert, DETECTOR, "note", note)
+    return resolve(session, alert.id, DETECTOR, note)
 
 
 def _new_risk_evidence(session: Session, alert: Alert) -> None:
