@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import sys
+import threading
 from contextlib import nullcontext
 from datetime import timedelta
 
@@ -15,13 +17,30 @@ from chekara.ingest.group_commit import IngestQueue, IngestSettings
 
 #: How long a thread may hold the GIL while another wants it, seconds (Python's default: 0.005).
 #: The ingest thread makes ~8 round trips to the database per group; after each it must get the
-#: GIL back from the event loop, and at 5 ms a turn that wait was most of a group's time.
+#: GIL back from the event loop, which may keep it up to this long.
 GIL_SWITCH_INTERVAL_S = 0.0005
+#: Allocations between young-generation collections (Python's default: 700). A group of a
+#: thousand trips allocates hundreds of thousands of small objects; with the default, the cyclic
+#: collector walked the whole heap often enough to take half of the batch's time (cProfile).
+GC_YOUNG_THRESHOLD = 50_000
+
+
+def tune_interpreter() -> None:
+    """For a server process whose hot path is the ingest pipeline (measured: docs/PERFORMANCE.md).
+
+    Only in a server's main thread: an app run by a test client (in a thread of the test process)
+    leaves the test process as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
+    gc.collect()
+    gc.freeze()  # what start-up made (modules, the app, settings) is never garbage: stop walking it
+    gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 20)
 
 
 def start_ingest_queue(app: FastAPI) -> IngestQueue:
     settings = get_settings()
-    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
+    tune_interpreter()
     override = app.dependency_overrides.get(open_session)
     if override is None:
         def sessions():

@@ -17,7 +17,6 @@ from typing import Any
 import orjson
 from sqlalchemy import text
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
 
 from chekara.db.models import Trip
 
@@ -120,10 +119,9 @@ def write_trips(session: Session, trips: list[TripRow]) -> None:
         rows.append(row)
     session.execute(_UPDATE, {"rows": orjson.dumps(rows).decode()})
     # The UPDATE went behind the ORM's back: a Trip this session already holds must reload.
-    for t in trips:
-        held = session.identity_map.get(identity_key(Trip, t.id))
-        if held is not None:
-            session.expire(held)
+    written = {t.id for t in trips}
+    for held in [o for o in session.identity_map.values() if isinstance(o, Trip) and o.id in written]:
+        session.expire(held)
 
 
 def orm_trip(session: Session, trip: TripRow) -> Trip:
