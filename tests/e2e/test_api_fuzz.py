@@ -16,10 +16,8 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy.orm import Session
 
@@ -29,9 +27,9 @@ from chekara.domain.roles import Actor
 from chekara.services.exchange.partners import register_partner
 from chekara.services.tokens import create_token
 from tests.database import create_scratch_database, drop_scratch_database, seed_database
+from tests.e2e.api_calls import caller, convoy_with_an_alert
 from tests.e2e.conftest import free_port, server_env, start_server
 from tests.integration.checkpoint_ops_helpers import declaration, read
-from tests.tracks import TrackBuilder
 
 ST_BIN = str(Path(sys.executable).with_name("st"))
 #: The admin pass's budget, seconds (fuzzing repeats until it is spent); the partner pass gets a fifth of it.
@@ -66,24 +64,8 @@ def _tokens(database: str) -> dict[str, str]:
 
 def _seed_deep_paths(url: str, tokens: dict[str, str]) -> dict[str, list]:
     """What the deep paths need, made through the API; returns the dictionaries of known ids."""
-    def call(method: str, path: str, role: str = "admin", **kw) -> dict:
-        response = httpx.request(method, url + path, headers={"Authorization": f"Bearer {tokens[role]}"}, timeout=60, **kw)
-        assert response.status_code in (200, 201), f"{method} {path}: {response.text}"
-        return response.json()
-
-    call("POST", "/api/v1/devices", json={"device_id": "FUZZ-TRK-1", "owner": "fuzz-device"})
-    corridor = call("GET", "/api/v1/corridors/BISHKEK-OSH")
-    start = datetime.now(UTC) - timedelta(hours=2)
-    trip = call("POST", "/api/v1/trips", json={
-        "declaration_number": "FUZZ-T-1", "vehicle_plates": ["01 555 AAA"],
-        "devices": [{"device_id": "FUZZ-TRK-1", "role": "vehicle"}],
-        "origin": corridor["properties"]["origin"], "destination": corridor["properties"]["destination"],
-        "corridor": "BISHKEK-OSH", "planned_departure": start.isoformat(),
-        "deadline": (start + timedelta(hours=20)).isoformat(),
-    })
-    track = TrackBuilder(corridor["geometry"]["coordinates"], start, "FUZZ-TRK-1")
-    call("POST", "/api/v1/positions", role="device", json=track.drive(5).drive(5, offset_m=3000).fixes)
-    (alert,) = call("GET", f"/api/v1/alerts?trip_id={trip['id']}")
+    call = caller(url, tokens, "admin")
+    trip, alert = convoy_with_an_alert(call, "FUZZ-TRK-1", "fuzz-device", "FUZZ-T-1")
     call("POST", "/api/v1/declarations", json=declaration("FUZZ-D-1", vehicle_plate="01 777 FZZ"))
     crossing = call("POST", "/api/v1/plate-reads", json=read("01 777 FZZ"))["crossing"]
     inquiry = call("POST", "/api/v1/inquiries", json={

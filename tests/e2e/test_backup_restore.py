@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
@@ -16,8 +14,8 @@ from chekara.db.engine import make_engine
 from chekara.domain.roles import Actor
 from chekara.services.tokens import create_token
 from tests.database import create_scratch_database, database_url, drop_scratch_database, seed_database
+from tests.e2e.api_calls import caller, convoy_with_an_alert
 from tests.e2e.conftest import CHEKARA_BIN, free_port, server_env, start_server
-from tests.tracks import TrackBuilder
 
 
 def _chekara(database: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -26,24 +24,8 @@ def _chekara(database: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 def _populate(url: str, tokens: dict[str, str]) -> None:
     """Through a running server: a convoy whose fixes raise an alert, and its acknowledgement (audited)."""
-    def call(method: str, path: str, role: str = "operator", **kw):
-        response = httpx.request(method, url + path, headers={"Authorization": f"Bearer {tokens[role]}"}, timeout=60, **kw)
-        assert response.status_code in (200, 201), response.text
-        return response.json()
-
-    call("POST", "/api/v1/devices", json={"device_id": "BACKUP-TRK-1", "owner": "backup-device"})
-    corridor = call("GET", "/api/v1/corridors/BISHKEK-OSH")
-    start = datetime.now(UTC) - timedelta(hours=2)
-    trip = call("POST", "/api/v1/trips", json={
-        "declaration_number": "BACKUP-1", "vehicle_plates": ["01 555 AAA"],
-        "devices": [{"device_id": "BACKUP-TRK-1", "role": "vehicle"}],
-        "origin": corridor["properties"]["origin"], "destination": corridor["properties"]["destination"],
-        "corridor": "BISHKEK-OSH", "planned_departure": start.isoformat(),
-        "deadline": (start + timedelta(hours=20)).isoformat(),
-    })
-    track = TrackBuilder(corridor["geometry"]["coordinates"], start, "BACKUP-TRK-1")
-    call("POST", "/api/v1/positions", role="device", json=track.drive(5).drive(5, offset_m=3000).fixes)
-    (alert,) = call("GET", f"/api/v1/alerts?trip_id={trip['id']}")
+    call = caller(url, tokens, "operator")
+    _, alert = convoy_with_an_alert(call, "BACKUP-TRK-1", "backup-device", "BACKUP-1")
     call("POST", f"/api/v1/alerts/{alert['id']}/ack", json={"note": "seen"})
 
 
