@@ -49,7 +49,6 @@ def examine_fix(
         return Examined(True, events)
     if planned and at_origin:
         return Examined(False, events, moved=True)
-    events = list(events)
     for detector in fix_detectors:
         detectors[detector.type], found = detector.on_fix(
             detectors.get(detector.type) or detector.initial_state(), fix, thresholds
