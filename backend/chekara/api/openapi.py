@@ -8,7 +8,7 @@ routes themselves in one place:
 | status | when | routes |
 |---|---|---|
 | 400 | a body (or an OsmAnd fix) that cannot be read | writes, /osmand |
-| 401 | no token, or an unknown one | every route that needs a token |
+| 401 | no token, or an unknown one; an OsmAnd id Chekara did not issue | every route that needs a token, /osmand |
 | 403 | the token's role is not admitted | every route guarded by `Allowed(...)` |
 | 404 | the path, a parameter or the body names something that does not exist | routes with inputs |
 | 409 | the change conflicts with stored data or the procedure | writes, /osmand |
@@ -32,7 +32,8 @@ from chekara.api.deps import Allowed, current_actor
 from chekara.api.rate_limit import PublicAccess
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-#: The OsmAnd protocol: a GET stores a fix, like a POST; trackers send no token, so it is rate-limited.
+#: The OsmAnd protocol: a GET stores a fix, like a POST; trackers send no token but an id Chekara issued
+#: (401 when it did not), and the route is rate-limited.
 OSMAND_PATHS = frozenset({"/osmand"})
 
 
@@ -103,8 +104,10 @@ def error_statuses(route: APIRoute | RouteContext, method: str) -> set[int]:
         takes_input = True
     if takes_input:
         statuses |= {404, 422}
-    if any(isinstance(call, PublicAccess) for call in calls) or route.path in OSMAND_PATHS:
+    if any(isinstance(call, PublicAccess) for call in calls):
         statuses.add(429)
+    if route.path in OSMAND_PATHS:
+        statuses |= {401, 429}
     return statuses
 
 
