@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from chekara.cli import analytics, db, exchange
+from chekara.cli import analytics, basemap, db, exchange
 from chekara.config import get_settings
 from chekara.db.engine import session_factory
 from chekara.domain.roles import ROLES, Actor
@@ -16,6 +16,7 @@ app = typer.Typer(help="Chekara: the customs situation center.", no_args_is_help
 app.add_typer(db.app, name="db")
 app.add_typer(analytics.app, name="analytics")
 app.add_typer(exchange.app, name="exchange")
+app.add_typer(basemap.app, name="basemap")
 token_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 import_app = typer.Typer(help="Import recorded tracks through the position pipeline.", no_args_is_help=True)
