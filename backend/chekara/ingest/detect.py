@@ -21,7 +21,7 @@ from chekara.ingest import replay
 from chekara.ingest.batch import Batch, IngestContext
 from chekara.ingest.examine import examine_fix
 from chekara.ingest.fixes import IncomingFix
-from chekara.ingest.trip_progress import (  # noqa: F401  (TripState and apply_events: the sweeper's too)
+from chekara.ingest.trip_progress import (
     TripState,
     apply_events,
     arrive,
