@@ -6,12 +6,12 @@ order when their situations overlap (from the first fix of the situation to
 its end):
 
 - a paired alert takes the episode's times and evidence (an unresolved one is
-  ended if the episode ended; a resolved one is never reopened). An alert that
-  began before the window keeps its start: the replay cannot see it;
+  ended if the episode ended; a resolved one is never reopened). An alert whose
+  situation began before the window keeps its start: the replay cannot see it;
 - an episode with no alert is raised, and if it has ended recorded as ended,
   at its true times;
-- an alert in the window that no episode supports is resolved with a note
-  (NOT_SUPPORTED), not deleted, and left out of later replays.
+- an alert whose situation began in the window and that no episode supports is
+  resolved with a note (NOT_SUPPORTED), not deleted, and left out of later replays.
 
 A second replay of the same track pairs every episode with the alert it made
 and changes nothing: each situation is raised exactly once.
@@ -81,10 +81,10 @@ def reconcile(ctx: IngestContext, batch: Batch, trip: TripRow, since: datetime, 
     paired_episodes = {id(episode) for episode, _ in pairs}
     # Unsupported alerts go first: they free the subject for an episode raised in their place.
     for alert in stored:
-        if id(alert) not in paired_alerts and alert.raised_at >= since:
+        if id(alert) not in paired_alerts and not _began_before(alert, since):
             alerts.dismiss_alert(ctx.session, alert, NOT_SUPPORTED)
     for episode, alert in pairs:
-        began_before = alert.raised_at < since
+        began_before = _began_before(alert, since)
         alerts.revise_alert(
             ctx.session, alert, raised_at=None if began_before else episode.raised.ts, ended_at=episode.end,
             evidence=(episode.resolved.evidence if episode.resolved else {}) if began_before else episode.evidence,
@@ -123,6 +123,11 @@ def _overlap(episode: Episode, alert: Alert) -> bool:
     alert_start = _situation_start(alert.evidence, alert.raised_at)
     alert_end = alert.ended_at or (alert.resolved_at if alert.status == "resolved" else None)
     return (alert_end is None or episode.start <= alert_end) and (episode.end is None or alert_start <= episode.end)
+
+
+def _began_before(alert: Alert, since: datetime) -> bool:
+    """The situation began before the window: the replay, from a clean state there, cannot judge it."""
+    return _situation_start(alert.evidence, alert.raised_at) < since
 
 
 def _situation_start(evidence: dict[str, Any], raised_at: datetime) -> datetime:
