@@ -13,6 +13,8 @@ import pytest
 
 from chekara.config import get_settings
 from chekara.ingest.episodes import NOT_SUPPORTED
+from chekara.ingest.trip_progress import ARRIVED_ON_TIME
+from chekara.services.sweeper import sweep
 from tests.integration.tracking_fixtures import alerts_of, convoy, make_convoy, post  # noqa: F401
 
 SITUATION = ("raised_at", "ended_at", "status")
@@ -182,6 +184,26 @@ def test_an_arrival_after_the_deadline_inside_a_late_backlog_raises_and_resolves
     trip = client.get(f"/api/v1/trips/{convoy.trip_id}", headers=auth("operator")).json()
     assert alert["status"] == "resolved" and alert["evidence"]["overdue_s"] > 0
     assert _at(alert["ended_at"]) == _at(trip["arrived_at"])
+
+
+def test_an_overdue_alert_an_arrival_on_time_in_a_late_backlog_contradicts_is_resolved_with_a_note(
+        client, auth, db_session):
+    now = datetime.now(UTC).replace(microsecond=0)
+    convoy = make_convoy(client, auth, "AKTILEK-BISHKEK", start=now - timedelta(hours=5),
+                         deadline=now - timedelta(hours=2))
+    live, backlog, after = _arrival(convoy)
+    post(client, auth, live + after)
+    sweep(db_session, now, get_settings().detection_thresholds())  # no arrival seen by the deadline
+    db_session.commit()
+    (alert,) = alerts_of(client, auth, convoy.trip_id, "overdue")
+    assert alert["status"] == "open"
+
+    post(client, auth, backlog)
+    trip = client.get(f"/api/v1/trips/{convoy.trip_id}", headers=auth("operator")).json()
+    assert trip["status"] == "arrived" and _at(trip["arrived_at"]) <= now - timedelta(hours=2)
+    (alert,) = alerts_of(client, auth, convoy.trip_id, "overdue")
+    assert alert["status"] == "resolved" and alert["evidence"]["not_supported"] == ARRIVED_ON_TIME
+    assert [n["text"] for n in alert["notes"] if n["action"] == "resolve"] == [ARRIVED_ON_TIME]
 
 
 def _separation(convoy):

@@ -19,6 +19,9 @@ from chekara.services import alerts, events, outbox
 from chekara.services.exchange import bodies
 from chekara.services.trips import close_trip_alerts, trip_event
 
+#: The note on an overdue alert a sweep raised before the trip's (late-uploaded) arrival on time showed.
+ARRIVED_ON_TIME = "not supported by the complete track: the trip arrived before its deadline"
+
 
 class TripState:
     """The JSON kept in trips.detector_state: per-detector state, last fix and odometer per device."""
@@ -104,15 +107,26 @@ def arrive(ctx: IngestContext, batch: Batch, trip: TripRow, state: TripState, at
     row = orm_trip(ctx.session, trip)
     row.status, row.arrived_at = "arrived", at
     batch.changed_trips.add(trip.id)
-    # An arrival after the deadline is overdue even if no sweep ran in between (a tracker
-    # uploading late): raise it as of the arrival, then let the arrival resolve it.
-    overdue_state, found = OVERDUE.on_clock(
-        state.of(OVERDUE), at, ctx.thresholds, in_transit=True, deadline=trip.deadline, arrived=False, arrived_ts=None
-    )
-    apply_events(ctx, batch, trip, found)
-    overdue_state, found = OVERDUE.on_arrival(overdue_state, at, ctx.thresholds)
-    state.detectors[OVERDUE.type] = overdue_state
-    apply_events(ctx, batch, trip, found)
+    _overdue_at_arrival(ctx, batch, trip, state, at)
     close_trip_alerts(ctx.session, trip, at, "trip arrived")
     events.publish(ctx.session, "trip", trip_event(row))
     outbox.emit(ctx.session, "trip.arrived", bodies.trip(ctx.session, row), at=at)
+
+
+def _overdue_at_arrival(ctx: IngestContext, batch: Batch, trip: TripRow, state: TripState, at: datetime) -> None:
+    overdue = state.of(OVERDUE)
+    if overdue["open_deadline_ts"] is not None and trip.deadline is not None and at <= trip.deadline:
+        # Raised by a sweep that had not seen the arrival (its fixes uploaded later): the trip was on time.
+        alerts.dismiss_unresolved(ctx.session, type=OVERDUE.type, subject=alert_subject(trip.id, None),
+                                  note=ARRIVED_ON_TIME)
+        state.detectors[OVERDUE.type] = OVERDUE.initial_state()
+        return
+    # An arrival after the deadline is overdue even if no sweep ran in between (a tracker
+    # uploading late): raise it as of the arrival, then let the arrival resolve it.
+    overdue, found = OVERDUE.on_clock(
+        overdue, at, ctx.thresholds, in_transit=True, deadline=trip.deadline, arrived=False, arrived_ts=None
+    )
+    apply_events(ctx, batch, trip, found)
+    overdue, found = OVERDUE.on_arrival(overdue, at, ctx.thresholds)
+    state.detectors[OVERDUE.type] = overdue
+    apply_events(ctx, batch, trip, found)

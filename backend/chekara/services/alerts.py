@@ -187,6 +187,12 @@ def revise_alert(
     return alert
 
 
+def dismiss_unresolved(session: Session, *, type: str, subject: str, note: str) -> Alert | None:
+    """dismiss_alert for the unresolved alert of this type and subject, if there is one."""
+    alert = _unresolved(session, type, subject)
+    return dismiss_alert(session, alert, note) if alert is not None else None
+
+
 def dismiss_alert(session: Session, alert: Alert, note: str) -> Alert:
     """The complete track does not show the situation: the alert is resolved with the note (a resolved
     one gets the note), never deleted. evidence["not_supported"] keeps the note."""
