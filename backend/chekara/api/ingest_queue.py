@@ -5,7 +5,8 @@ from __future__ import annotations
 import gc
 import sys
 import threading
-from contextlib import nullcontext
+import inspect
+from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 
 from fastapi import FastAPI, Request
@@ -45,6 +46,8 @@ def start_ingest_queue(app: FastAPI) -> IngestQueue:
     if override is None:
         def sessions():
             return session_factory()()
+    elif inspect.isgeneratorfunction(override):  # a test's session dependency that cleans up after itself
+        sessions = contextmanager(override)
     else:  # the tests' rolled-back session
         def sessions():
             return nullcontext(override())

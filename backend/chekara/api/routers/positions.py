@@ -121,8 +121,25 @@ async def receive_osmand(request: Request) -> Response:
     return PlainTextResponse("OK")
 
 
-@osmand_router.get("/osmand", operation_id="osmand_get", summary="OsmAnd protocol (Traccar Client): one fix")
-@osmand_router.post("/osmand", operation_id="osmand_post", summary="OsmAnd protocol (Traccar Client): one fix")
+def _query(name: str, description: str, kind: str = "string", required: bool = False) -> dict:
+    return {"name": name, "in": "query", "required": required, "description": description, "schema": {"type": kind}}
+
+
+#: Documented only: the decoder reads them itself (ingest/decode.py), naming the one at fault.
+OSMAND_PARAMETERS = {"parameters": [
+    _query("id", "the device identifier Chekara issued (`osm_…`)"),
+    _query("lat", "latitude, degrees", "number"), _query("lon", "longitude, degrees", "number"),
+    _query("timestamp", "Unix seconds or milliseconds, or ISO 8601"),
+    _query("speed", "knots", "number"), _query("bearing", "degrees", "number"),
+    _query("altitude", "metres", "number"), _query("accuracy", "metres", "number"),
+    _query("batt", "battery, percent", "number"),
+]}
+
+
+@osmand_router.get("/osmand", operation_id="osmand_get", summary="OsmAnd protocol (Traccar Client): one fix",
+                   openapi_extra=OSMAND_PARAMETERS)
+@osmand_router.post("/osmand", operation_id="osmand_post", summary="OsmAnd protocol (Traccar Client): one fix",
+                    openapi_extra=OSMAND_PARAMETERS)
 async def osmand(request: Request) -> Response:
     """`id`, `lat`, `lon`, `timestamp` (Unix s / ms / ISO), `speed` (knots), `bearing`, `altitude`, `accuracy`, `batt`;
     or the JSON body of Traccar Client 8 (`device_id`, `location.coords.latitude` …). Answers 200 OK once committed.
