@@ -34,9 +34,6 @@ from chekara.services.trips import TripDeviceDraft, TripDraft, create_trip
 SETUP_ACTOR = Actor("bench-setup", "admin")
 #: Along the corridor, m/s (60 km/h).
 SPEED_MS = 60 / 3.6
-#: Sideways when driven off the corridor, m/s (120 km/h: with 60 km/h along it the implied
-#: speed stays under the 180 km/h GPS-anomaly threshold, so the fixes are believed).
-LATERAL_MS = 120 / 3.6
 #: How far a deviating convoy ends up from the centreline, metres.
 DEVIATION_M = 1_500.0
 #: Convoys keep at least this far from either end (outside the 1 km checkpoint geofences),
@@ -65,9 +62,11 @@ class Convoy:
     escort_osmand_id: str = ""
 
     def offset_m(self, t: float) -> float:
-        if self.deviates_at is None or t <= self.deviates_at:
+        """Sideways from the centreline: DEVIATION_M from deviates_at on (the fix before it is minutes older,
+        so the implied speed stays believable)."""
+        if self.deviates_at is None or t < self.deviates_at:
             return 0.0
-        return min((t - self.deviates_at) * LATERAL_MS, DEVIATION_M)
+        return DEVIATION_M
 
     def position(self, t: float) -> tuple[float, float, float]:
         """(lon, lat, sideways offset in metres) at Unix time t; it bounces between the corridor's ends."""
@@ -91,6 +90,8 @@ class Fleet:
     integration_token: str
     operator_token: str
     history_fixes: int = 0
+    #: Unix time of the last fix of history every device sent.
+    history_end: float = 0.0
     deviating: list[Convoy] = field(default_factory=list)
 
 
@@ -135,6 +136,7 @@ def build_fleet(engine: Engine, convoys: int, deviating: int, seed: int = 7, pro
         session.commit()
     fleet.deviating = rng.sample(fleet.convoys, min(deviating, convoys))
     fleet.history_fixes = _feed_history(engine, fleet, now)
+    fleet.history_end = now - 60
     return fleet
 
 

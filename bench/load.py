@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -80,6 +81,9 @@ class Clock:
 
     def __init__(self) -> None:
         self._last: dict[str, int] = {}
+
+    def mark(self, device: str, ms: int) -> None:
+        self._last[device] = ms
 
     def stamp(self, device: str) -> int:
         ms = max(int(time.time() * 1000), self._last.get(device, 0) + 1)
@@ -147,7 +151,7 @@ async def osmand_clients(port: int, fleet: Fleet, clock: Clock, clients: int, se
         try:
             while time.monotonic() < end:
                 convoy = convoys[next(cursor) % len(convoys)]
-                ms = clock.stamp(convoy.escort_id)
+                ms = clock.stamp(convoy.escort_osmand_id)
                 lon, lat, _ = convoy.position(ms / 1000)
                 target = (f"/osmand?id={convoy.escort_osmand_id}&lat={lat}&lon={lon}&timestamp={ms}"
                           f"&speed={60 / KNOTS:.1f}&bearing=90&batt=80")
@@ -215,7 +219,31 @@ async def poll_alerts(port: int, token: str, stop: asyncio.Event, deviating: set
     return tally
 
 
+async def drive_off(port: int, fleet: Fleet, clock: Clock, seconds: float) -> None:
+    """Set the deviating convoys off their corridor so each deviation completes during (a).
+
+    A deviation needs >= 3 fixes outside and >= 60 s since the first: each convoy's first outside
+    fix is sent now, stamped d - 60 s (a fix its phone stored while out of coverage) for a d spread
+    over the phase, so the live fix that completes it comes d seconds into the phase."""
+    rng = random.Random(11)
+    conn = await KeepAlive.open("127.0.0.1", port)
+    start = time.time()
+    for convoy in fleet.deviating:
+        # At least 45 s after its last fix of history: a 1.5 km sideways jump in less would be
+        # (rightly) taken for a GPS anomaly.
+        outside_from = max(start + rng.uniform(5, max(5.0, seconds - 5)) - 60, fleet.history_end + 45)
+        convoy.deviates_at = outside_from - 1.0
+        ms = int(outside_from * 1000)
+        clock.mark(convoy.escort_osmand_id, ms)
+        lon, lat, _ = convoy.position(ms / 1000)
+        status, body = await conn.request("GET", f"/osmand?id={convoy.escort_osmand_id}&lat={lat}&lon={lon}&timestamp={ms}")
+        if status != 200:
+            raise RuntimeError(f"could not set convoy {convoy.trip_id} off its corridor: {status} {body[:200]!r}")
+    conn.close()
+
+
 async def phase_a(port: int, fleet: Fleet, clock: Clock, args) -> tuple[Tally, Tally, Tally]:
+    await drive_off(port, fleet, clock, args.seconds)
     stop = asyncio.Event()
     live = asyncio.create_task(poll_live(port, fleet.operator_token, stop, len(fleet.convoys)))
     alerts = asyncio.create_task(poll_alerts(port, fleet.operator_token, stop, {c.trip_id for c in fleet.deviating}))
@@ -461,7 +489,8 @@ def run(args) -> dict:
                 jobs = asyncio.run(phase_f(port, database, fleet, clock, args))
         finally:
             stop_server(server)
-        acknowledged = args.preload // len(fleet.convoys) * len(fleet.convoys) + fleet.history_fixes + osmand.acknowledged + batches.acknowledged + sum(
+        acknowledged = (args.preload // len(fleet.convoys) * len(fleet.convoys) + fleet.history_fixes
+                        + len(fleet.deviating) + osmand.acknowledged) + batches.acknowledged + sum(
             t.acknowledged for t in jobs.values())
         with engine.connect() as conn:
             stored = conn.execute(text("SELECT count(*) FROM positions")).scalar_one()

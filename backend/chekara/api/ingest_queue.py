@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import sys
 import threading
 import inspect
 from contextlib import contextmanager, nullcontext
@@ -16,10 +15,6 @@ from chekara.db.engine import open_session, session_factory
 from chekara.ingest.group_commit import IngestQueue, IngestSettings
 
 
-#: How long a thread may hold the GIL while another wants it, seconds (Python's default: 0.005).
-#: The ingest thread makes ~8 round trips to the database per group; after each it must get the
-#: GIL back from the event loop, which may keep it up to this long.
-GIL_SWITCH_INTERVAL_S = 0.0005
 #: Allocations between young-generation collections (Python's default: 700). A group of a
 #: thousand trips allocates hundreds of thousands of small objects; with the default, the cyclic
 #: collector walked the whole heap often enough to take half of the batch's time (cProfile).
@@ -33,7 +28,6 @@ def tune_interpreter() -> None:
     leaves the test process as it is."""
     if threading.current_thread() is not threading.main_thread():
         return
-    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     gc.collect()
     gc.freeze()  # what start-up made (modules, the app, settings) is never garbage: stop walking it
     gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 20)

@@ -122,7 +122,9 @@ def reporting_devices(
         text(
             f"SELECT d.id, d.device_id, d.kind, u.name, d.credential, d.osmand_id_hash, {lock}"
             " FROM devices d LEFT JOIN users u ON u.id = d.owner_id"
-            " WHERE d.device_id = ANY(CAST(:ids AS varchar[])) OR d.osmand_id_hash = ANY(CAST(:hashes AS varchar[]))"
+            # Two indexed look-ups; an OR of the two would scan every device.
+            " WHERE d.id IN (SELECT id FROM devices WHERE device_id = ANY(CAST(:ids AS varchar[]))"
+            " UNION ALL SELECT id FROM devices WHERE osmand_id_hash = ANY(CAST(:hashes AS varchar[])))"
             " ORDER BY d.id"
         ),
         {"ids": list(device_ids), "hashes": list(osmand_hashes), "ns": lock_namespace},
