@@ -61,7 +61,10 @@ def parse_timestamp(value: Any, field: str = "ts") -> datetime:
             parsed = datetime.fromisoformat(text)
         except ValueError as exc:
             raise _Bad(field, f"{value!r} is not an ISO 8601 time") from exc
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        try:
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        except (OverflowError, ValueError) as exc:  # 9999-12-31T23:59:59-05:00 is past year 9999 in UTC
+            raise _Bad(field, f"{value!r} is outside the years 1..9999 in UTC") from exc
     raise _Bad(field, "must be an ISO 8601 time or a Unix time")
 
 

@@ -15,7 +15,7 @@ from chekara.api.ingest_queue import ingest_queue
 from chekara.domain.roles import Actor, Role
 from chekara.api.rate_limit import TooManyRequests, client_address, limiter
 from chekara.config import get_settings
-from chekara.errors import InvalidInput, Unauthorized
+from chekara.errors import ChekaraError, InvalidInput, Unauthorized
 from chekara.ingest.batch import Submission
 from chekara.ingest.decode import decode_osmand_query, osmand_json_to_query
 from chekara.ingest.pipeline import MAX_BATCH
@@ -85,9 +85,9 @@ async def _osmand_params(request: Request) -> dict[str, str]:
             try:
                 body = orjson.loads(raw)
             except ValueError as exc:  # orjson's error covers bad UTF-8, deep nesting and huge integers
-                raise InvalidInput(f"not JSON: {exc}", field="body") from exc
+                raise ChekaraError(f"not JSON: {exc}", field="body") from exc  # 400, as /api/v1/positions answers
             if not isinstance(body, dict):
-                raise InvalidInput("must be a JSON object", field="body")
+                raise ChekaraError("must be a JSON object", field="body")
             params = {**params, **osmand_json_to_query(body)}
         elif raw and "form" in content_type:
             form = await request.form()
