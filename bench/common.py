@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
 import uuid
 from contextlib import contextmanager
 from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
 
 from sqlalchemy import create_engine, text
 
@@ -30,6 +37,40 @@ def scratch_database(prefix: str = "chekara_bench") -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def start_server(database: str, port: int, log: Path, env: dict[str, str] | None = None,
+                 workers: int = 1) -> subprocess.Popen:
+    """`chekara serve` on the scratch database, returned once /healthz answers 200."""
+    env = dict(os.environ, CHEKARA_DATABASE_URL=get_settings().sqlalchemy_url(database), **(env or {}))
+    log.parent.mkdir(parents=True, exist_ok=True)
+    chekara = str(Path(sys.executable).with_name("chekara"))
+    process = subprocess.Popen(
+        [chekara, "serve", "--port", str(port), "--workers", str(workers)], env=env,
+        stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server stopped at start; see {log}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    stop_server(process)
+    raise RuntimeError(f"the server did not answer within 60 s; see {log}")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    """SIGTERM (a graceful stop), then the whole process group if it lingers."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -26,7 +25,7 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import percentile, scratch_database  # noqa: E402
+from bench.common import percentile, scratch_database, start_server, stop_server  # noqa: E402
 from chekara.config import get_settings  # noqa: E402
 from chekara.db.engine import make_engine  # noqa: E402
 from chekara.db.models import Corridor  # noqa: E402
@@ -134,17 +133,10 @@ def alert_latency(database: str, samples: int) -> list[float]:
         trips = make_trips(session, samples, datetime.now(UTC) - timedelta(hours=1), "LAT", owner="bench-device")
     engine.dispose()
     port = 18000 + os.getpid() % 1000
-    env = dict(os.environ, CHEKARA_DATABASE_URL=get_settings().sqlalchemy_url(database), CHEKARA_SWEEP_INTERVAL_S="0")
-    server = subprocess.Popen([str(Path(sys.executable).with_name("chekara")), "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = start_server(database, port, Path(__file__).resolve().parents[1] / "var" / "bench" / f"ingest-server-{port}.log",
+                          {"CHEKARA_SWEEP_INTERVAL_S": "0"})
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(150):
-            try:
-                httpx.get(f"{url}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
         latencies = []
         with httpx.Client(base_url=url, timeout=10) as client:
             for trip_id, track in trips:
@@ -159,8 +151,7 @@ def alert_latency(database: str, samples: int) -> list[float]:
                 latencies.append((time.perf_counter() - started) * 1000)
         return latencies
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop_server(server)
 
 
 def main() -> None:

@@ -28,8 +28,6 @@ import asyncio
 import json
 import os
 import random
-import signal
-import subprocess
 import sys
 import threading
 import time
@@ -44,7 +42,7 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import percentile, scratch_database  # noqa: E402
+from bench.common import percentile, scratch_database, start_server, stop_server  # noqa: E402
 from bench.fleet import Fleet, build_fleet  # noqa: E402
 from bench.keepalive import KeepAlive  # noqa: E402
 from chekara.config import get_settings  # noqa: E402
@@ -94,47 +92,9 @@ class Clock:
 # -- the server ----------------------------------------------------------------------
 
 
-def start_server(database: str, port: int, workers: int, log: Path) -> subprocess.Popen:
-    env = dict(os.environ, CHEKARA_DATABASE_URL=get_settings().sqlalchemy_url(database),
-               # One client address and a few devices stand for a whole country's trackers here.
-               CHEKARA_OSMAND_RATE_LIMIT_PER_CLIENT_PER_MIN="100000000",
-               CHEKARA_OSMAND_RATE_LIMIT_PER_DEVICE_PER_MIN="100000000",
-               CHEKARA_WORKERS=str(workers))
-    log.parent.mkdir(parents=True, exist_ok=True)
-    chekara = str(Path(sys.executable).with_name("chekara"))
-    process = subprocess.Popen(
-        [chekara, "serve", "--port", str(port), "--workers", str(workers)], env=env,
-        stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server stopped at start; see {log}")
-        try:
-            status, _ = asyncio.run(_get_once(port, "/healthz"))
-            if status == 200:
-                return process
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"the server did not answer within 60 s; see {log}")
-
-
-async def _get_once(port: int, path: str) -> tuple[int, bytes]:
-    conn = await KeepAlive.open("127.0.0.1", port)
-    try:
-        return await conn.request("GET", path)
-    finally:
-        conn.close()
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+#: One client address and a few devices stand for a whole country's trackers here.
+UNLIMITED_OSMAND = {"CHEKARA_OSMAND_RATE_LIMIT_PER_CLIENT_PER_MIN": "100000000",
+                    "CHEKARA_OSMAND_RATE_LIMIT_PER_DEVICE_PER_MIN": "100000000"}
 
 
 # -- (a) OsmAnd, one fix per request ------------------------------------------------------
@@ -475,7 +435,8 @@ def run(args) -> dict:
         if args.preload:
             took = preload_history(engine, fleet, args.preload)
             print(f"  preload done in {took:.0f} s")
-        server = start_server(database, port, args.workers, ROOT / "var" / "bench" / f"load-server-{port}.log")
+        server = start_server(database, port, ROOT / "var" / "bench" / f"load-server-{port}.log", UNLIMITED_OSMAND,
+                              workers=args.workers)
         print(f"  server: {args.workers} worker(s) on port {port}")
         clock = Clock()
         try:

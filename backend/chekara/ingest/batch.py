@@ -59,8 +59,6 @@ class Batch:
     duplicates: list[int] = field(default_factory=list)
     #: The active trips the batch's devices are on, by trip id.
     trips: dict[int, TripRow] = field(default_factory=dict)
-    #: Trips whose status changed in this batch.
-    changed_trips: set[int] = field(default_factory=set)
     alerts_raised: int = 0
 
     def __post_init__(self) -> None:

@@ -17,9 +17,6 @@ from chekara.ingest.batch import Batch, IngestContext
 from chekara.ingest.fixes import IncomingFix
 from chekara.services import alerts
 
-#: Namespace of the per-device advisory locks (first key of the two-key form).
-DEVICE_LOCK_NAMESPACE = 0x6366  # "cf"
-
 
 #: Two fixes of one device and time further apart than this are a conflict, metres
 #: (a re-sent fix is the same to the last digit; rounding moves it by centimetres).

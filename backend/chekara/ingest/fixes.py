@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -51,4 +51,3 @@ class IncomingFix:
     checkpoint_id: int | None = None
     checkpoint_code: str | None = None
     anomaly: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)

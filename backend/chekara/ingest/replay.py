@@ -96,13 +96,8 @@ def replay_trip(ctx: IngestContext, batch: Batch, trip: TripRow, state: TripStat
     """Replay the trip over its window if a late fix falls inside it; the fixes left to examine in order."""
     since = _window_start(state, fixes)
     late_ids = {id(f) for f in late}
-    if all(fix.ts < since for fix in late):
-        for fix in late:
-            fix.extra["late"] = True  # beyond the window: stored, not examined
+    if all(fix.ts < since for fix in late):  # beyond the window: stored, not examined
         return [f for f in fixes if id(f) not in late_ids]
-    for fix in fixes:
-        if fix.ts < since:
-            fix.extra["late"] = True
     track = _merged(_stored_track(ctx.session, trip, since),
                     [_incoming(f, trip, id(f) in late_ids) for f in fixes if f.ts >= since])
     departed_at = ctx.session.scalar(select(Trip.departed_at).where(Trip.id == trip.id))

@@ -96,7 +96,6 @@ def depart(ctx: IngestContext, batch: Batch, trip: TripRow, at: datetime) -> Non
     trip.status = "in_transit"
     row = orm_trip(ctx.session, trip)
     row.status, row.departed_at = "in_transit", at
-    batch.changed_trips.add(trip.id)
     events.publish(ctx.session, "trip", trip_event(row))
     outbox.emit(ctx.session, "trip.departed", bodies.trip(ctx.session, row), at=at)
 
@@ -106,7 +105,6 @@ def arrive(ctx: IngestContext, batch: Batch, trip: TripRow, state: TripState, at
     trip.status = "arrived"
     row = orm_trip(ctx.session, trip)
     row.status, row.arrived_at = "arrived", at
-    batch.changed_trips.add(trip.id)
     _overdue_at_arrival(ctx, batch, trip, state, at)
     close_trip_alerts(ctx.session, trip, at, "trip arrived")
     events.publish(ctx.session, "trip", trip_event(row))

@@ -24,11 +24,12 @@ from sqlalchemy import text
 
 from chekara.config import get_settings
 from chekara.ingest.batch import Batch, IngestContext
-from chekara.ingest.deduplicate import DEVICE_LOCK_NAMESPACE
 from chekara.ingest.fixes import IncomingFix
 from chekara.services import alerts
 from chekara.services.devices import ReportingDevice, osmand_id_hash, reporting_devices
 
+#: Namespace of the per-device advisory locks (first key of the two-key form).
+DEVICE_LOCK_NAMESPACE = 0x6366  # "cf"
 #: The sender of /osmand requests (no token: the issued identifier is the credential).
 OSMAND_ROLE = "device-osmand"
 #: The one answer to an OsmAnd identifier we did not issue, whatever the reason.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
 from chekara.api.deps import AnyStaff, SessionDep
@@ -13,11 +15,21 @@ from chekara.services.checkpoint_records import RecordFilter
 
 router = APIRouter(prefix="/checkpoints", tags=["checkpoint records"])
 
-SinceQuery = Query(None, alias="from", description="at or after this instant")
-UntilQuery = Query(None, alias="to", description="before this instant")
-PlateQuery = Query(None, max_length=64, description="a plate or a fragment of one, in any spelling (normalised)")
-LimitQuery = Query(50, ge=1, le=1000)
-OffsetQuery = Query(0, ge=0)
+
+
+def record_filter(
+    code: str,
+    since: AwareDatetime | None = Query(None, alias="from", description="at or after this instant"),
+    until: AwareDatetime | None = Query(None, alias="to", description="before this instant"),
+    plate: str | None = Query(None, max_length=64, description="a plate or a fragment of one, in any spelling (normalised)"),
+    limit: int = Query(50, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+) -> RecordFilter:
+    """The one set of filters both lists take (the path's checkpoint code included)."""
+    return RecordFilter(code, since, until, plate, limit, offset)
+
+
+Filter = Annotated[RecordFilter, Depends(record_filter)]
 
 
 class PlateReadRow(PlateReadBrief):
@@ -45,20 +57,10 @@ class WeighingRow(WeighingBrief):
 
 
 @router.get("/{code}/plate-reads", response_model=list[PlateReadRow], summary="A checkpoint's plate reads, newest first")
-def list_plate_reads(
-    code: str, session: SessionDep, _: AnyStaff,
-    since: AwareDatetime | None = SinceQuery, until: AwareDatetime | None = UntilQuery,
-    plate: str | None = PlateQuery, limit: int = LimitQuery, offset: int = OffsetQuery,
-) -> list[PlateReadRow]:
-    found = checkpoint_records.plate_reads(session, RecordFilter(code, since, until, plate, limit, offset))
-    return [PlateReadRow.of_read(r) for r in found]
+def list_plate_reads(session: SessionDep, _: AnyStaff, records: Filter) -> list[PlateReadRow]:
+    return [PlateReadRow.of_read(r) for r in checkpoint_records.plate_reads(session, records)]
 
 
 @router.get("/{code}/weighings", response_model=list[WeighingRow], summary="A checkpoint's weighings with findings, newest first")
-def list_weighings(
-    code: str, session: SessionDep, _: AnyStaff,
-    since: AwareDatetime | None = SinceQuery, until: AwareDatetime | None = UntilQuery,
-    plate: str | None = PlateQuery, limit: int = LimitQuery, offset: int = OffsetQuery,
-) -> list[WeighingRow]:
-    found = checkpoint_records.weighings(session, RecordFilter(code, since, until, plate, limit, offset))
-    return [WeighingRow.of_weighing(w) for w in found]
+def list_weighings(session: SessionDep, _: AnyStaff, records: Filter) -> list[WeighingRow]:
+    return [WeighingRow.of_weighing(w) for w in checkpoint_records.weighings(session, records)]
