@@ -39,7 +39,7 @@ from bench.common import scratch_database  # noqa: E402
 from chekara.config import get_settings  # noqa: E402
 from chekara.db.engine import make_engine  # noqa: E402
 from chekara.db.models import Corridor  # noqa: E402
-from chekara.domain.analytics.stops import detect_stops  # noqa: E402
+from chekara.domain.analytics.stops import detect_stops_lonlat  # noqa: E402
 from chekara.domain.geometry import lonlat_transformer, metric_transformer, to_metric  # noqa: E402
 from chekara.domain.roles import Actor  # noqa: E402
 from chekara.ingest.persist import COPY_POSITIONS, COPY_TYPES  # noqa: E402
@@ -223,15 +223,14 @@ def stop_bench(engine, limit: int) -> tuple[float, float, int, int, int]:
     def ours():
         found = []
         for ts, lon, lat in tracks:
-            x, y = metric_transformer().transform(lon, lat)
             t = np.array([(v - ts[0]).total_seconds() for v in ts])
-            found.append([(ts[s.first], ts[s.last]) for s in detect_stops(t, np.asarray(x), np.asarray(y), 150, 900)])
+            found.append([(ts[s.first], ts[s.last]) for s in detect_stops_lonlat(t, lon, lat, 150, 900)])
         return found
 
     def theirs():
         return [movingpandas_stops(ts, lon, lat, 150, 900) for ts, lon, lat in tracks]
 
-    t_ours, ours_found = timed("stops: ours (projection + detection)", ours)
+    t_ours, ours_found = timed("stops: ours (detect_stops_lonlat, MovingPandas' measure)", ours)
     t_mp, mp_found = timed("stops: MovingPandas (Trajectory + TrajectoryStopDetector)", theirs)
     tolerance = timedelta(seconds=INTERVAL_S * 1.01)
 

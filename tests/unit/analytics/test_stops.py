@@ -7,7 +7,14 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from chekara.domain.analytics.stops import StopSpan, detect_stops, mrr_diagonal_m
+from chekara.domain.analytics.stops import (
+    StopSpan,
+    _Geodesic,
+    detect_stops,
+    detect_stops_lonlat,
+    mrr_diagonal_lonlat_m,
+    mrr_diagonal_m,
+)
 from chekara.domain.geometry import lonlat_transformer
 from tests.stop_reference import movingpandas_stops, same_stops
 
@@ -142,3 +149,92 @@ def test_same_stops_as_movingpandas(seed, interval_s):
     theirs = movingpandas_stops(times, lon, lat, 150, 900)
     assert theirs, "the track should have stops"
     assert same_stops(ours, theirs, interval_s), (ours, theirs)
+
+
+# ---- MovingPandas' own measure on lon/lat tracks: the same stops, fix for fix ------------------------------
+
+
+def _lonlat_stops(track: MetricTrack, max_diameter_m: float = 150, min_duration_s: float = 900):
+    lon, lat = track.lonlat()
+    times = track.times()
+    spans = detect_stops_lonlat(track.t, lon, lat, max_diameter_m, min_duration_s)
+    return [(times[s.first], times[s.last]) for s in spans], movingpandas_stops(times, lon, lat, max_diameter_m,
+                                                                                min_duration_s)
+
+
+def test_a_jittery_28_minute_stop_ends_where_movingpandas_ends_it():
+    """The case a metric rectangle got wrong: jitter near the diameter, the rectangle fitted in degrees decides."""
+    found = []
+    for seed in range(12):
+        track = MetricTrack(interval_s=20, seed=seed).drive(8).stop(28, jitter_m=55).drive(8)
+        ours, theirs = _lonlat_stops(track)
+        assert ours == theirs, (seed, ours, theirs)  # exactly: the same first and last fix
+        found += ours
+    assert found, "the tracks should have stops"
+
+
+@pytest.mark.parametrize("interval_s", [60.0, 120.0, 300.0])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_sparse_tracks_have_movingpandas_stops_exactly(seed, interval_s):
+    rng = np.random.default_rng(seed)
+    track = MetricTrack(interval_s=interval_s, seed=seed)
+    for _ in range(5):
+        track.drive(float(rng.uniform(10, 40)), speed_kmh=float(rng.uniform(20, 80)))
+        track.stop(float(rng.uniform(10, 60)), jitter_m=float(rng.uniform(5, 60)))
+    track.drive(20)
+    ours, theirs = _lonlat_stops(track)
+    assert theirs, "the track should have stops"
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13, 14])
+def test_jittery_tracks_have_movingpandas_stops_exactly(seed):
+    """Jitter around the diameter, slow creeping and short stops: every decision is a near one."""
+    rng = np.random.default_rng(seed)
+    track = MetricTrack(interval_s=float(rng.choice([10, 20, 30])), seed=seed)
+    for _ in range(6):
+        track.drive(float(rng.uniform(1, 8)), speed_kmh=float(rng.uniform(3, 60)))
+        track.stop(float(rng.uniform(8, 40)), jitter_m=float(rng.uniform(30, 80)))
+    ours, theirs = _lonlat_stops(track, 150, 600)
+    assert theirs, "the track should have stops"
+    assert ours == theirs
+
+
+def test_lonlat_diameter_is_the_rectangle_fitted_in_degrees():
+    # Four fixes on a 100 m x 100 m square (metres), given in lon/lat: MovingPandas fits the rectangle in degrees.
+    track = MetricTrack()
+    track.t, track.x, track.y = [0, 1, 2, 3], [0, 100, 100, 0], [0, 0, 100, 100]
+    lon, lat = track.lonlat()
+    assert mrr_diagonal_lonlat_m(lon, lat) == pytest.approx(np.hypot(100, 100), rel=0.01)
+
+
+def _brute_force_lonlat(t, lon, lat, max_diameter_m, min_duration_s):
+    """MovingPandas' loop as written, exact geodesics and a rectangle for every window."""
+    spans, start, is_stopped, previously_stopped = [], 0, False, False
+    for i in range(len(t)):
+        if not is_stopped:
+            while i - start + 1 > 2 and t[i] - t[start] >= min_duration_s:
+                start += 1
+        wx, wy = np.array(lon[start : i + 1]), np.array(lat[start : i + 1])
+        is_stopped = (i > start and _Geodesic.exact(wx.min(), wy.min(), wx.max(), wy.max()) < 1.5 * max_diameter_m
+                      and mrr_diagonal_lonlat_m(wx, wy) < max_diameter_m)
+        if not is_stopped and previously_stopped and i > start and t[i - 1] - t[start] >= min_duration_s:
+            spans.append(StopSpan(start, i - 1))
+            start = i
+        previously_stopped = is_stopped
+    if is_stopped and t[-1] - t[start] >= min_duration_s:
+        spans.append(StopSpan(start, len(t) - 1))
+    return spans
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6])
+def test_lonlat_shortcuts_give_the_same_stops_as_fitting_every_window(seed):
+    rng = np.random.default_rng(seed)
+    track = MetricTrack(interval_s=10, seed=seed)
+    for _ in range(3):
+        track.drive(float(rng.uniform(2, 6))).stop(float(rng.uniform(5, 40)), jitter_m=float(rng.uniform(20, 70)))
+    track.drive(2)
+    lon, lat = track.lonlat()
+    spans = detect_stops_lonlat(track.t, lon, lat, 150, 600)
+    assert spans, "the track should have stops"
+    assert spans == _brute_force_lonlat(track.t, lon, lat, 150, 600)

@@ -1,5 +1,9 @@
 """Stops of a trip or a device, found by chekara.domain.analytics.stops, with the place each one is in.
 
+The endpoint uses detect_stops_lonlat: MovingPandas' TrajectoryStopDetector
+exactly (its rectangle fitted in degrees, measured geodesically), so a stop
+here is the stop MovingPandas finds on the same fixes.
+
 A trajectory is one device's fixes in time order: a trip with an escort
 phone and a vehicle tracker has two, and each stop names its device.
 Fixes flagged as GPS anomalies are left out (their position is known to
@@ -17,8 +21,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from chekara.db.models import Device, Position, Trip
-from chekara.domain.analytics.stops import detect_stops
-from chekara.domain.geometry import metric_transformer
+from chekara.domain.analytics.stops import detect_stops_lonlat
 from chekara.errors import InvalidInput, NotFound
 from chekara.services.devices import get_device
 
@@ -99,13 +102,12 @@ def check_parameters(max_diameter_m: float, min_duration_s: float) -> None:
 
 
 def stops_of_track(track: Track, max_diameter_m: float, min_duration_s: float) -> list[tuple[int, int]]:
-    """(first, last) fix indexes of the track's stops."""
+    """(first, last) fix indexes of the track's stops: MovingPandas' stops (detect_stops_lonlat), fix for fix."""
     if len(track.ts) < 2:
         return []
-    x, y = metric_transformer().transform(track.lon, track.lat)
     t0 = track.ts[0]
     t = np.array([(ts - t0).total_seconds() for ts in track.ts])
-    return [(s.first, s.last) for s in detect_stops(t, np.asarray(x), np.asarray(y), max_diameter_m, min_duration_s)]
+    return [(s.first, s.last) for s in detect_stops_lonlat(t, track.lon, track.lat, max_diameter_m, min_duration_s)]
 
 
 _PLACE_AT = text("""
