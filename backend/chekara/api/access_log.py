@@ -43,14 +43,31 @@ class MaskSecretsFilter(logging.Filter):
 TELEMETRY_PATHS = ("/osmand", "/api/v1/positions")
 
 
+def is_answered_telemetry(args: object) -> bool:
+    """uvicorn's request-line arguments (client, method, path, version, status) of a successful device report."""
+    return (isinstance(args, tuple) and len(args) == 5 and args[4] == 200 and isinstance(args[2], str)
+            and args[2].startswith(TELEMETRY_PATHS))
+
+
 class SkipAnsweredTelemetryFilter(logging.Filter):
-    """Drops the request lines of successful device reports (uvicorn's args: client, method, path, version, status)."""
+    """Drops the request lines of successful device reports."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args
-        if isinstance(args, tuple) and len(args) == 5 and args[4] == 200 and isinstance(args[2], str):
-            return not args[2].startswith(TELEMETRY_PATHS)
-        return True
+        return not is_answered_telemetry(record.args)
+
+
+def _skipping_answered_telemetry(info):
+    """The access logger's `info`, returning before a record is made for a successful device report.
+
+    A filter sees a record only after the logger has built it: at one fix per request, building
+    and dropping a record per request was 5 % of the server's event loop (py-spy)."""
+
+    def logged(msg, *args, **kwargs):
+        if not is_answered_telemetry(args):
+            info(msg, *args, **kwargs)
+
+    logged.skips_answered_telemetry = True
+    return logged
 
 
 _filter = MaskSecretsFilter()
@@ -62,3 +79,5 @@ def mask_secrets_in_access_log() -> None:
     logger = logging.getLogger(ACCESS_LOGGER)
     logger.addFilter(_telemetry_filter)  # first: a dropped line is not masked for nothing
     logger.addFilter(_filter)
+    if not getattr(logger.info, "skips_answered_telemetry", False):
+        logger.info = _skipping_answered_telemetry(logger.info)

@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI
 from chekara import __version__
 from chekara.api.access_log import mask_secrets_in_access_log
 from chekara.api.body_limit import BodyLimit
+from chekara.api.device_door import ChekaraApp
 from chekara.api.errors import install_error_handlers
 from chekara.api.openapi import install_openapi
 from chekara.api.routers import alerts, audit, checkpoints, corridors, devices, health, live, me, positions, rates, stream, trips
@@ -74,7 +75,8 @@ def create_app() -> FastAPI:
     settings.detection_thresholds()  # and with bad thresholds
     settings.alert_severities()  # and with a bad alert severity
     risk_ruleset()  # and with a bad risk ruleset
-    app = FastAPI(
+    # ChekaraApp: the devices' one-fix requests, the most frequent, answered in front of the middleware.
+    app = ChekaraApp(
         lifespan=lifespan,
         title="Chekara",
         version=__version__,
@@ -99,6 +101,4 @@ def create_app() -> FastAPI:
     from chekara.web.pages import mount_pages
 
     mount_pages(app)
-    # First of all routes: the devices' one-fix requests, the most frequent, without FastAPI's per-request work.
-    app.router.routes.insert(0, positions.OSMAND_FAST_ROUTE)
     return app

@@ -50,3 +50,27 @@ def test_each_key_has_its_own_minute():
     assert limiter.hit("osmand-device:a", 3)  # another key, another bucket
     limiter.reset()
     assert limiter.hit("public:a", 3)
+
+
+def test_memory_holds_only_recent_keys_and_no_thread_is_started_per_hit(monkeypatch):
+    import threading
+    import time
+
+    import limits.storage.memory
+
+    from chekara.api import rate_limit
+
+    limiter = Limiter()
+    started = []
+    monkeypatch.setattr(threading.Thread, "start", lambda thread: started.append(thread))
+    for i in range(2_000):
+        assert limiter.hit(f"osmand-device:{i}", 120)
+    assert started == []  # the library's own schedule starts a timer thread whenever the last one is done
+    monkeypatch.undo()
+    assert len(limiter._storage.storage) == 2_000
+
+    later, later_mono = time.time() + 3 * 60, time.monotonic() + rate_limit.EXPIRY_EVERY_S + 1
+    monkeypatch.setattr(limits.storage.memory.time, "time", lambda: later)
+    monkeypatch.setattr(rate_limit.time, "monotonic", lambda: later_mono)
+    assert limiter.hit("osmand-device:new", 120)  # this hit runs the due expiry
+    assert set(limiter._storage.storage) <= {k for k in limiter._storage.storage if "new" in k}

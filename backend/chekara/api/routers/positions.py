@@ -8,7 +8,6 @@ import orjson
 from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
-from starlette.routing import Route
 
 from chekara.api.deps import Allowed, SessionDep
 from chekara.api.ingest_queue import ingest_queue
@@ -110,7 +109,11 @@ async def receive_osmand(request: Request) -> Response:
 
     An identifier Chekara did not issue (unknown, wrong, or a token-holding device's id) is a 401,
     the same for every such case, and nothing is stored."""
-    params = await _osmand_params(request)
+    return await answer_osmand(request, await _osmand_params(request))
+
+
+async def answer_osmand(request: Request, params: dict[str, str]) -> Response:
+    """The fix in `params` through the rate limits and the group commit; its answer."""
     _limit(request, params)
     result = await ingest_queue(request).ingest(Submission([params], OSMAND_ACTOR, _osmand_decoder))
     if result.rejected:
@@ -118,7 +121,11 @@ async def receive_osmand(request: Request) -> Response:
         if bad.field == "id" and bad.reason == UNKNOWN_OSMAND_ID:
             raise Unauthorized(f"id {UNKNOWN_OSMAND_ID}", field="id")
         return JSONResponse({"error": {"code": "invalid", "message": f"{bad.field}: {bad.reason}", "field": bad.field}}, status_code=400)
-    return PlainTextResponse("OK")
+    return OSMAND_OK
+
+
+#: The answer to almost every request a tracker makes, made once.
+OSMAND_OK = PlainTextResponse("OK")
 
 
 def _query(name: str, description: str, kind: str = "string", required: bool = False) -> dict:
@@ -144,23 +151,6 @@ async def osmand(request: Request) -> Response:
     """`id`, `lat`, `lon`, `timestamp` (Unix s / ms / ISO), `speed` (knots), `bearing`, `altitude`, `accuracy`, `batt`;
     or the JSON body of Traccar Client 8 (`device_id`, `location.coords.latitude` …). Answers 200 OK once committed.
 
-    In the server this route is documentation: the same function is served by OSMAND_FAST_ROUTE, in front."""
+    A request without a body (the usual GET) is answered before the app's middleware by the
+    device door (api/device_door.py), with the same function; this route takes the ones with a body."""
     return await receive_osmand(request)
-
-
-class _OsmandEndpoint:
-    """receive_osmand as a bare ASGI endpoint.
-
-    One fix per request, thousands of trackers: FastAPI's per-request machinery (dependency
-    solving, validation, its route wrapper) measured 0.37 ms of CPU per request against 0.10 ms
-    for a Starlette route in front of it (docs/PERFORMANCE.md). Errors still go through the app's
-    exception handlers, and the body limit through its middleware.
-    """
-
-    async def __call__(self, scope, receive, send) -> None:
-        response = await receive_osmand(Request(scope, receive))
-        await response(scope, receive, send)
-
-
-#: Inserted first in the app's routes (api/app.py).
-OSMAND_FAST_ROUTE = Route("/osmand", endpoint=_OsmandEndpoint(), methods=["GET", "POST"], name="osmand_fast")
