@@ -118,6 +118,9 @@ def simulate(
                                          help="the server's CHEKARA_SWEEP_INTERVAL_S (default: this environment's)"),
     out: Path = typer.Option(None, "--out", help="where runs are written (default var/sim)"),
     cleanup: bool = typer.Option(True, "--cleanup/--no-cleanup", help="cancel the run's unfinished trips at the end"),
+    profile: str = typer.Option("standard", "--profile",
+                                help="traffic: standard (plain cases) or hard (wandering road, sparse and noisy "
+                                     "trackers, coverage holes, anomalies near their thresholds)"),
 ) -> None:
     """Drive convoys, checkpoints and their anomalies through the platform's API; --evaluate scores detection."""
     from chekara.sim.client import ApiError, Credentials, PlatformUnreachable
@@ -129,14 +132,18 @@ def simulate(
     settings = get_settings()
     url = url or f"http://127.0.0.1:{settings.port}"
     interval = settings.sweep_interval_s if sweep_interval is None else sweep_interval
+    from chekara.sim.profile import PROFILES
+
+    if profile not in PROFILES:
+        raise typer.BadParameter(f"choose one of {', '.join(PROFILES)}", param_hint="--profile")
     spec = ScenarioSpec.from_duration(parse_duration(duration), speed, seed=seed, convoys=trips,
-                                      rates=parse_rates(rate), sweep_interval_s=interval)
+                                      rates=parse_rates(rate), sweep_interval_s=interval, profile=profile)
     if evaluate and interval <= 0:
         console.print("[yellow]the sweep interval is 0: the server never sweeps, so signal loss and overdue "
                       "arrivals cannot be raised (pass --sweep-interval if the server's differs)[/yellow]")
     stop = threading.Event()
     credentials = nullcontext(Credentials.admin(token)) if token else local_credentials()
-    console.print(f"simulating {trips} convoys for {duration} of scenario time at {url}: "
+    console.print(f"simulating {trips} convoys ({profile} traffic) for {duration} of scenario time at {url}: "
                   f"{spec.history_s / 60:.0f} min caught up at once, then {spec.live_s:.0f} s live")
     try:
         with credentials as creds, _graceful_stop(stop), ProgressDisplay(console, spec.history_s) as display:

@@ -46,8 +46,12 @@ STOP_CLEARANCE_M = 400.0
 DEVIATION_MARGIN_M = 700.0
 #: A detour's far end stays this far from any checkpoint geofence (it must not "arrive"), metres.
 DETOUR_CLEARANCE_M = 3_000.0
-#: The platform's defaults the magnitudes keep clear of (DESIGN.md).
+#: The platform's defaults the magnitudes keep clear of (DESIGN.md), and when each anomaly crosses its threshold.
 SEPARATION_M = 2_000.0
+SEPARATION_MIN_S = 300.0
+DEVIATION_MIN_S = 60.0
+STOP_MIN_S = 900.0
+SIGNAL_LOST_S = 600.0
 #: Attempts to place one anomaly before giving up on a convoy.
 TRIES = 25
 
@@ -190,7 +194,8 @@ class Injector:
             activity.anomaly_id, AnomalyKind.unauthorized_stop, start, end, {"duration_s": round(end - start, 1)},
             convoy_id=draft.convoy_id, device_ids=tuple(trackers),
             expected=tuple(ExpectedSignal("alert", "unauthorized_stop", start, end, convoy_id=draft.convoy_id,
-                                          device_id=d) for d in trackers),
+                                          device_id=t.tracker.device_id, threshold_s=start + STOP_MIN_S,
+                                          interval_s=t.tracker.interval_s) for t in draft.convoy.trucks),
         )
 
     def route_deviations(self, wanted: int | None = None, alerted_by_s: float | None = None) -> int:
@@ -199,10 +204,19 @@ class Injector:
         wanted and alerted_by_s: that many more, each far enough off the
         corridor for long enough by alerted_by_s to have been alerted on.
         """
+        profile = self.spec.traffic
+
         def place(draft: ConvoyDraft, anomaly_id: str) -> bool:
             rng = self.rng
-            distance = rng.uniform(1_500, 6_000)
-            out_s, dwell_s, back_s = rng.uniform(3, 6) * 60, rng.uniform(0, 4) * 60, rng.uniform(3, 6) * 60
+            distance = rng.uniform(*profile.deviation_reach_m)
+            if profile.deviation_outside_s is None:
+                out_s, dwell_s, back_s = rng.uniform(3, 6) * 60, rng.uniform(0, 4) * 60, rng.uniform(3, 6) * 60
+            else:
+                # Outside the half-width for about `outside` s: out and back across the edge, and a wait there.
+                outside = rng.uniform(*profile.deviation_outside_s)
+                dwell_s = rng.uniform(0.0, 0.4) * outside
+                leg_outside = (outside - dwell_s) / 2
+                out_s = back_s = leg_outside * distance / max(distance - draft.route.half_width_m, 50.0)
             side = rng.choice((-1, 1))
             activity = Activity(0.0, "detour", detour=(distance, side, out_s, dwell_s, back_s), anomaly_id=anomaly_id)
             start_by = None if alerted_by_s is None else alerted_by_s - out_s - 90  # outside >= 60 s by then
@@ -227,21 +241,29 @@ class Injector:
             outside |= distance > draft.route.half_width_m
             farthest = max(farthest, float(distance.max()))
         runs = np.flatnonzero(np.diff(outside.astype(int)) == 1).size + int(outside[0])
-        if runs != 1 or farthest < draft.route.half_width_m + DEVIATION_MARGIN_M:
+        profile = self.spec.traffic
+        if profile.deviation_outside_s is None:
+            if runs != 1 or farthest < draft.route.half_width_m + DEVIATION_MARGIN_M:
+                return None
+        elif runs != 1 or not profile.deviation_reach_m[0] - 50 <= farthest <= profile.deviation_reach_m[1] + 300:
             return None
         start, end = float(times[outside][0]), float(times[outside][-1])
+        if profile.deviation_outside_s is not None and end - start < profile.deviation_outside_s[0] - 10:
+            return None
         return InjectedAnomaly(
             activity.anomaly_id, AnomalyKind.route_deviation, start, end,
             {"max_distance_m": round(farthest, 1), "outside_s": round(end - start, 1),
              "detour_m": round(activity.detour[0], 1)},
             convoy_id=draft.convoy_id, device_ids=tuple(d.device_id for d in draft.convoy.devices),
-            expected=(ExpectedSignal("alert", "route_deviation", start, end, convoy_id=draft.convoy_id),),
+            expected=(ExpectedSignal("alert", "route_deviation", start, end, convoy_id=draft.convoy_id,
+                                     threshold_s=start + DEVIATION_MIN_S,
+                                     interval_s=min(d.interval_s for d in draft.convoy.devices)),),
         )
 
     def unauthorized_stops(self, wanted: int | None = None, alerted_by_s: float | None = None) -> int:
         """Stops outside stop zones and checkpoints (their truth comes from settle_motion); see route_deviations."""
         def place(draft: ConvoyDraft, anomaly_id: str) -> bool:
-            duration = self.rng.uniform(18, 45) * 60
+            duration = self.rng.uniform(*self.spec.traffic.stop_min) * 60
             activity = Activity(0.0, "unauthorized_stop", duration_s=duration, anomaly_id=anomaly_id)
             start_by = None if alerted_by_s is None else alerted_by_s - 17 * 60  # standing 15 min by then
             return self._add_activity(draft, activity, duration, STOP_CLEARANCE_M, start_by)
@@ -259,9 +281,13 @@ class Injector:
             t_high = min(leader.time_at_progress(high) or math.inf, self.spec.latest_end_s - 40 * 60)
             if t_low is None or t_high <= t_low:
                 return None
+            profile = self.spec.traffic
             for _ in range(TRIES):
                 stop_from = self.rng.uniform(t_low, t_high)
-                lag = EscortLag(stop_from, self.rng.uniform(6, 10) * 60, 35.0, anomaly_id)
+                lag = EscortLag(stop_from, self.rng.uniform(*profile.escort_stop_min) * 60, profile.catch_up_kmh,
+                                anomaly_id)
+                if profile.separation_over_min[1] < 1e6:
+                    lag = self._near_threshold_lag(draft, stop_from, anomaly_id)
                 draft.escort_lag = lag
                 found = self._separation_truth(draft, lag)
                 if found is not None and found.end_s <= self.spec.latest_end_s and not _overlaps(
@@ -271,6 +297,22 @@ class Injector:
             return None
 
         return self._pick(AnomalyKind.escort_separation, self.spec.rates.escort_separation, place)
+
+    def _near_threshold_lag(self, draft: ConvoyDraft, stop_from: float, anomaly_id: str) -> EscortLag:
+        """An escort stop giving a separation peak and a time over 2 km drawn from the profile's ranges.
+
+        The gap grows at the trucks' speed v while the escort stands (stop_s = peak / v), and shrinks
+        at the catch-up speed c after: over 2 km for (peak - 2 km) / v + (peak - 2 km) / c.
+        """
+        profile, leader = self.spec.traffic, draft.leader
+        p0 = float(np.interp(stop_from, leader.t_s, leader.progress_m))
+        p1 = float(np.interp(stop_from + 120, leader.t_s, leader.progress_m))
+        v = max((p1 - p0) / 120, 3.0)
+        peak = self.rng.uniform(*profile.separation_peak_m)
+        over = self.rng.uniform(*profile.separation_over_min) * 60
+        growing = (peak - SEPARATION_M) / v
+        catch_up_ms = (peak - SEPARATION_M) / max(over - growing, 30.0)
+        return EscortLag(stop_from, peak / v, float(np.clip(catch_up_ms * 3.6, 3.0, 60.0)), anomaly_id)
 
     def _separation_truth(self, draft: ConvoyDraft, lag: EscortLag) -> InjectedAnomaly | None:
         motions = draft.motions()
@@ -283,14 +325,21 @@ class Injector:
             x, y = motions[truck.tracker.device_id].positions_m(draft.route, times)
             apart = np.hypot(x - ex, y - ey)
             over = times[apart > SEPARATION_M]
-            if not len(over) or over[-1] - over[0] < 7 * 60 or apart.max() < 3_000:
+            low_peak, high_peak = self.spec.traffic.separation_peak_m
+            low_over, high_over = self.spec.traffic.separation_over_min
+            if not len(over) or not low_over * 60 <= over[-1] - over[0] <= high_over * 60 + 30:
                 return None
+            if not low_peak <= apart.max() <= high_peak + 200:
+                return None
+            if np.count_nonzero(apart > SEPARATION_M) * STEP_S < over[-1] - over[0]:
+                return None  # apart, together, apart again: two separations
             start, end = float(over[0]), float(over[-1])
             starts.append(start)
             ends.append(end)
             farthest = max(farthest, float(apart.max()))
             expected.append(ExpectedSignal("alert", "convoy_separation", start, end, convoy_id=draft.convoy_id,
-                                           device_id=truck.tracker.device_id))
+                                           device_id=truck.tracker.device_id, threshold_s=start + SEPARATION_MIN_S,
+                                           interval_s=max(truck.tracker.interval_s, draft.convoy.escort.interval_s)))
         return InjectedAnomaly(
             lag.anomaly_id, AnomalyKind.escort_separation, min(starts), max(ends),
             {"max_separation_m": round(farthest, 1), "separated_s": round(max(ends) - min(starts), 1),
@@ -317,7 +366,13 @@ class Injector:
                 if not len(resumes):
                     continue
                 resume = float(self.rng.choice(list(resumes)))
-                silence = 600 + spec.sweep_interval_s + self.rng.uniform(2, 15) * 60
+                if spec.traffic.silence_min is None:
+                    silence = 600 + spec.sweep_interval_s + self.rng.uniform(*spec.traffic.silence_extra_min) * 60
+                else:
+                    # Silent this long beyond the device's own schedule (its next fix was due an interval on).
+                    silence = self.rng.uniform(*spec.traffic.silence_min) * 60 + track.device.interval_s
+                if any(b < resume + 60 and last_hole > resume - silence - 60 for b, last_hole, _ in track.holes):
+                    continue  # not inside a coverage hole: its backlog would fill the silence
                 before = times[times <= resume - silence]
                 if not len(before):
                     continue
@@ -331,7 +386,8 @@ class Injector:
                     anomaly_id, AnomalyKind.signal_loss, last, resume, {"silence_s": round(resume - last, 1)},
                     convoy_id=draft.convoy_id, device_ids=(device,),
                     expected=(ExpectedSignal("alert", "signal_lost", last, resume, convoy_id=draft.convoy_id,
-                                             device_id=device),),
+                                             device_id=device, threshold_s=last + SIGNAL_LOST_S,
+                                             interval_s=track.device.interval_s),),
                 )
             return None
 
@@ -353,23 +409,51 @@ class Injector:
                 if _overlaps((first, last), self._busy(draft)) or i in track.jumps:
                     continue
                 dt = float(times[i] - times[i - 1])
-                # At least 250 km/h from the last good fix, however long ago it was.
-                distance = max(rng.uniform(5_000, 40_000), 250 / 3.6 * dt * 1.2)
-                bearing = rng.uniform(0, 2 * math.pi)
-                for j in range(burst):
-                    angle = bearing + j * rng.uniform(math.pi / 2, 3 * math.pi / 2)
-                    track.jumps[i + j] = (distance * math.sin(angle), distance * math.cos(angle))
+                if self.spec.traffic.jump_kmh is not None:
+                    near = self._near_threshold_jump(draft, track, i)
+                    if near is None:
+                        continue
+                    burst, last, (distance, east, north) = 1, first, near
+                    track.jumps[i] = (east, north)
+                else:
+                    # At least 250 km/h from the last good fix, however long ago it was.
+                    distance = max(rng.uniform(5_000, 40_000), 250 / 3.6 * dt * 1.2)
+                    bearing = rng.uniform(0, 2 * math.pi)
+                    for j in range(burst):
+                        angle = bearing + j * rng.uniform(math.pi / 2, 3 * math.pi / 2)
+                        track.jumps[i + j] = (distance * math.sin(angle), distance * math.cos(angle))
                 self.device_busy.setdefault(draft.convoy_id, []).append((first, last))
                 device = track.device.device_id
                 return InjectedAnomaly(
                     anomaly_id, AnomalyKind.gps_jump, first, last, {"jump_m": round(distance, 1), "fixes": burst},
                     convoy_id=draft.convoy_id, device_ids=(device,),
                     expected=(ExpectedSignal("alert", "gps_anomaly", first, last, convoy_id=draft.convoy_id,
-                                             device_id=device),),
+                                             device_id=device, threshold_s=first,
+                                             interval_s=track.device.interval_s),),
                 )
             return None
 
         return self._pick(AnomalyKind.gps_jump, self.spec.rates.gps_jump, place)
+
+    def _near_threshold_jump(self, draft: ConvoyDraft, track: DeviceTrack, i: int
+                             ) -> tuple[float, float, float] | None:
+        """(distance from the last fix, east, north offset from the true position) of a fix implying 185-230 km/h.
+
+        It lands at least jump_min_offset_m from where the device really is: closer, it is what multipath
+        does (50-800 m), and no rule could tell the two apart. Not every device can show such a jump: at
+        10 s between fixes, 230 km/h is 640 m, inside multipath's reach.
+        """
+        profile = self.spec.traffic
+        t_prev, t_now = float(track.times_s[i - 1]), float(track.times_s[i])
+        (px,), (py,) = track.motion.positions_m(draft.route, np.array([t_prev]))
+        (tx,), (ty,) = track.motion.positions_m(draft.route, np.array([t_now]))
+        reach = self.rng.uniform(*profile.jump_kmh) / 3.6 * (t_now - t_prev)
+        for _ in range(24):
+            angle = self.rng.uniform(0, 2 * math.pi)
+            jx, jy = px + reach * math.sin(angle), py + reach * math.cos(angle)
+            if math.hypot(jx - tx, jy - ty) >= profile.jump_min_offset_m:
+                return reach, jx - tx, jy - ty
+        return None
 
     # ---- deadlines --------------------------------------------------------------------------------
 
@@ -393,7 +477,8 @@ class Injector:
             return InjectedAnomaly(
                 anomaly_id, AnomalyKind.overdue_arrival, deadline, end, {"late_s_at_end": round(end - deadline, 1)},
                 convoy_id=draft.convoy_id,
-                expected=(ExpectedSignal("alert", "overdue", deadline, end, convoy_id=draft.convoy_id),),
+                expected=(ExpectedSignal("alert", "overdue", deadline, end, convoy_id=draft.convoy_id,
+                                         threshold_s=deadline),),
             )
 
         return self._pick(AnomalyKind.overdue_arrival, self.spec.rates.overdue_arrival, place)
@@ -441,7 +526,7 @@ class Injector:
             if times is None or k in draft.destination_plate or k in draft.destination_gross_kg:
                 return None
             declared = draft.convoy.trucks[k].declaration.declared_gross_kg
-            share = self.rng.uniform(0.08, 0.15)
+            share = self.rng.uniform(*self.spec.traffic.discrepancy_share)
             sign = 1 if declared * (1 + share) <= 36_000 else -1  # cargo added en route, or taken off
             measured = int(declared * (1 + sign * share))
             draft.destination_gross_kg[k] = measured
@@ -506,7 +591,7 @@ class Injector:
                 entry_checkpoint=cp.code, exit_checkpoint=None, deadline_s=None,
             ))
             plans.append(CrossingPlan(key=f"{group}-{cp.code}", group=group, run_tag=factory.run_tag, checkpoint=cp,
-                                      plate=plate, measured_gross_kg=int(gross * (1 + rng.uniform(-0.02, 0.02))),
+                                      plate=plate, measured_gross_kg=int(gross * (1 + rng.uniform(-spec.traffic.normal_weight_share, spec.traffic.normal_weight_share))),
                                       entry_s=entry, link_declaration=number))
             anomalies.append(InjectedAnomaly(
                 self._id(AnomalyKind.undeclared_vehicle), AnomalyKind.undeclared_vehicle, entry, entry + 600, {},

@@ -4,9 +4,12 @@ A ConvoyDraft is the convoy while the scenario is being generated: the
 anomaly injectors (sim.anomalies) add activities to its drive or change its
 crossings, then the scenario builds its motion, fixes and actions.
 
-Normal driving stays on the corridor line (the road, as far as the platform
-knows it), stops to rest or refuel only in designated stop zones, and
-otherwise only for a few minutes (a queue at road works, a police check).
+Normal driving stays on the road (the corridor line itself in the standard
+profile; a road wandering inside the corridor in the hard one, sim.roads),
+stops to rest or refuel only in designated stop zones, and otherwise only
+for a few minutes (a queue at road works, a police check) or, in the hard
+profile, up to 14 minutes: on the road, or at a roadside cafe 100-400 m off
+the corridor line.
 """
 
 from __future__ import annotations
@@ -23,14 +26,13 @@ from .geography import Route, SimCheckpoint, SimGeography
 from .model import Action, Convoy, DeclarationPlan, DeviceSpec, Truck
 from .motion import Motion, MotionBuilder, escort_lagging
 from .plates import PlateFactory, ReadRates, VehiclePlate
+from .profile import STANDARD, TrafficProfile
 from .terrain import SpeedProfile, speed_profile
 
 #: Share of designated stop zones a convoy stops at, and for how long by kind of zone, minutes.
 ZONE_STOP_SHARE = 0.5
 ZONE_STOP_MIN = {"rest_area": (20, 45), "truck_park": (15, 40), "fuel": (10, 20), "customs_post": (15, 30)}
-#: Short stops anywhere (road works, a police check): per 100 km, and how long, minutes.
-TRAFFIC_STOPS_PER_100_KM = 0.6
-TRAFFIC_STOP_MIN = (1.0, 8.0)
+#: Stops outside stop zones (road works, a police check, a cafe): how often and how long is the profile's.
 #: No traffic stop within this distance of a stop zone or checkpoint, metres (it would be authorised anyway).
 TRAFFIC_STOP_CLEARANCE_M = 1_500.0
 #: Trucks drive this far apart in a column, metres; the escort this far ahead or behind it.
@@ -56,7 +58,7 @@ class Activity:
     """Something a convoy does at a place along its route (a stop, a detour)."""
 
     progress_m: float
-    kind: Literal["zone_stop", "traffic_stop", "unauthorized_stop", "detour"]
+    kind: Literal["zone_stop", "traffic_stop", "cafe_stop", "unauthorized_stop", "detour"]
     duration_s: float = 0.0
     detour: tuple[float, int, float, float, float] | None = None  # distance_m, side, out_s, dwell_s, back_s
     anomaly_id: str | None = None
@@ -123,12 +125,18 @@ class ConvoyDraft:
         return windows
 
 
+def _draw(rng: random.Random, bounds: tuple[float, float]) -> float:
+    """A value in bounds; a fixed value draws nothing (a seed's standard scenario stays what it was)."""
+    return bounds[0] if bounds[0] == bounds[1] else rng.uniform(*bounds)
+
+
 class ConvoyFactory:
     """Makes normal convoys; holds what they share within a scenario (random source, plates, run tag)."""
 
     def __init__(self, geography: SimGeography, rng: random.Random, run_tag: str, reads: ReadRates,
-                 osmand_share: float, live_from_s: float) -> None:
+                 osmand_share: float, live_from_s: float, profile: TrafficProfile = STANDARD) -> None:
         self.geo = geography
+        self.profile = profile
         self.rng = rng
         self.salt = rng.getrandbits(32)
         self.run_tag = run_tag
@@ -169,7 +177,8 @@ class ConvoyFactory:
         )
         tracker = DeviceSpec(
             device_id=f"SIM-{self.run_tag}-{convoy_id}-T{k}", kind="tracker", role="vehicle", plate=plate.display,
-            interval_s=rng.choice((20, 30, 30, 60)), noise_m=5.0, protocol="json",
+            interval_s=rng.choice(self.profile.tracker_intervals_s), noise_m=_draw(rng, self.profile.tracker_noise_m),
+            protocol="json",
             label=f"truck {plate.display} ({country})",
         )
         return Truck(plate, trailer, declaration, tracker)
@@ -196,16 +205,47 @@ class ConvoyFactory:
         return bool(self.geo.checkpoint_distance_m(x, y)[0] > clearance_m)
 
     def _traffic_stops(self, route: Route, from_m: float) -> list[Activity]:
+        """Stops outside stop zones that raise nothing: short ones, in the hard profile 10-14 min ones and cafes."""
+        profile = self.profile
+        return (self._stops_along(route, from_m, profile.traffic_stops_per_100_km, profile.traffic_stop_min)
+                + self._stops_along(route, from_m, profile.long_traffic_stops_per_100_km, profile.long_traffic_stop_min)
+                + self._stops_along(route, from_m, profile.cafe_stops_per_100_km, profile.cafe_stop_min, cafe=True))
+
+    def _stops_along(self, route: Route, from_m: float, per_100_km: float, minutes: tuple[float, float],
+                     cafe: bool = False) -> list[Activity]:
         stretch = route.length_m - QUIET_ENDS_M - from_m
-        if stretch <= 0:
+        if stretch <= 0 or per_100_km <= 0:
             return []
-        count = np.random.default_rng(self.rng.getrandbits(32)).poisson(TRAFFIC_STOPS_PER_100_KM * stretch / 100_000)
+        count = np.random.default_rng(self.rng.getrandbits(32)).poisson(per_100_km * stretch / 100_000)
         stops = []
         for _ in range(count):
             at = self.rng.uniform(from_m, from_m + stretch)
-            if self.clear_of_zones(route, at, TRAFFIC_STOP_CLEARANCE_M):
-                stops.append(Activity(at, "traffic_stop", self.rng.uniform(*TRAFFIC_STOP_MIN) * 60))
+            if not self.clear_of_zones(route, at, TRAFFIC_STOP_CLEARANCE_M):
+                continue
+            duration = self.rng.uniform(*minutes) * 60
+            if not cafe:
+                stops.append(Activity(at, "traffic_stop", duration))
+                continue
+            # A cafe beside the road, 100-400 m from the corridor line: pull off, eat, come back.
+            side = self.rng.choice((-1, 1))
+            x, y = route.points_m(np.array([at]), np.array([0.0]))
+            road_off = float(route.distance_to_line_m(x, y)[0])
+            target = self.rng.uniform(*self.profile.cafe_offset_m)
+            lateral = self._cafe_lateral(route, at, side, target, road_off)
+            if lateral is None:
+                continue
+            drive_s = max(30.0, lateral / 8.0)  # a side road at about 30 km/h
+            stops.append(Activity(at, "cafe_stop", detour=(lateral, side, drive_s, duration, drive_s)))
         return stops
+
+    @staticmethod
+    def _cafe_lateral(route: Route, at: float, side: int, target_m: float, road_off_m: float) -> float | None:
+        """How far off the road (on one side) a cafe lies that is target_m from the corridor line, or None."""
+        for lateral in np.linspace(0.0, target_m + road_off_m, 60):
+            x, y = route.points_m(np.array([at]), np.array([side * lateral]))
+            if abs(float(route.distance_to_line_m(x, y)[0]) - target_m) < 15:
+                return float(max(lateral, 30.0))
+        return None
 
     def build_motion(self, draft: ConvoyDraft) -> None:
         """The leader's motion: wait at the origin, drive with the activities, reach the destination."""
@@ -247,8 +287,10 @@ class ConvoyFactory:
         escort_protocol = "osmand" if appear_s >= self.live_from_s and rng.random() < self.osmand_share else "json"
         escort = DeviceSpec(
             device_id=f"SIM-{self.run_tag}-{convoy_id}-E", kind="escort_phone", role="escort", plate=None,
-            interval_s=rng.choice((10, 15)), noise_m=8.0, protocol=escort_protocol,
-            label=f"escort phone, convoy {convoy_id}",
+            interval_s=rng.choice(self.profile.phone_intervals_s), noise_m=_draw(rng, self.profile.phone_noise_m),
+            protocol=escort_protocol, label=f"escort phone, convoy {convoy_id}",
+            clock_skew_s=rng.randint(-self.profile.phone_clock_skew_s, self.profile.phone_clock_skew_s)
+            if self.profile.phone_clock_skew_s else 0,
         )
         spacing = rng.uniform(*TRUCK_SPACING_M)
         truck_offsets = [-k * spacing for k in range(n_trucks)]
@@ -286,7 +328,8 @@ class ConvoyFactory:
 
     def _measured(self, declared_kg: int) -> int:
         """A weighbridge's reading of a truck that carries what it declared (fuel, snow, scale: within 2 %)."""
-        return int(declared_kg * (1 + self.rng.uniform(-0.02, 0.02)))
+        share = self.profile.normal_weight_share
+        return int(declared_kg * (1 + self.rng.uniform(-share, share)))
 
     def origin_exit_s(self, draft: ConvoyDraft) -> list[float]:
         """When each truck leaves the origin checkpoint (its crossing's exit read)."""
@@ -319,7 +362,8 @@ class ConvoyFactory:
         return out
 
     def _measured_for(self, declared_kg: int, key: str) -> int:
-        return int(declared_kg * (1 + self.crossing_rng(key).uniform(-0.02, 0.02)))
+        share = self.profile.normal_weight_share
+        return int(declared_kg * (1 + self.crossing_rng(key).uniform(-share, share)))
 
     def crossing_rng(self, key: str) -> random.Random:
         """A random source of its own per crossing, so its timing is the same however often it is rebuilt."""

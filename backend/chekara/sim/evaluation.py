@@ -109,6 +109,26 @@ class Observed:
     declaration: str | None = None
     checkpoint: str | None = None
     plate: str | None = None
+    #: When the platform raised it (alerts: raised_at; for fixes, the fix's time, for sweeps the sweep's).
+    raised: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Delay:
+    """From an anomaly's threshold crossing to its alert, seconds; the goal: 60 s + 3 reporting intervals."""
+
+    type: str
+    delay_s: float
+    goal_s: float | None
+
+    @property
+    def within_goal(self) -> bool:
+        return self.goal_s is None or self.delay_s <= self.goal_s
+
+
+#: Goal for an alert's delay: this much plus DELAY_GOAL_INTERVALS reporting intervals of the device, seconds.
+DELAY_GOAL_S = 60.0
+DELAY_GOAL_INTERVALS = 3
 
 
 @dataclass
@@ -141,6 +161,7 @@ class Evaluation:
     matched: list[tuple[ExpectedSignal, Observed]] = field(default_factory=list)
     missed: list[ExpectedSignal] = field(default_factory=list)
     false_alarms: list[Observed] = field(default_factory=list)
+    delays: list[Delay] = field(default_factory=list)
 
     def row(self, type_: str, source: str = "alert") -> TypeScore:
         for r in self.rows:
@@ -169,7 +190,7 @@ def observed_alert(alert: dict[str, Any], now: datetime) -> Observed:
         source="alert", type=alert["type"], ref=f"alert {alert['id']}",
         start=min(raised, began) if began else raised, end=_parse(alert["ended_at"]) or max(now, raised),
         trip=alert["trip_id"], device=alert["device_id"], declaration=alert["declaration_number"],
-        checkpoint=alert["checkpoint"], plate=_canonical(alert["evidence"].get("plate")),
+        checkpoint=alert["checkpoint"], plate=_canonical(alert["evidence"].get("plate")), raised=raised,
     )
 
 
@@ -262,6 +283,9 @@ def score(truth: GroundTruth, observed: list[Observed], not_observable: set[int]
         free.remove(best)
         row.tp += 1
         evaluation.matched.append((e, best))
+        if e.threshold_s is not None and best.raised is not None:
+            goal = None if e.interval_s is None else DELAY_GOAL_S + DELAY_GOAL_INTERVALS * e.interval_s
+            evaluation.delays.append(Delay(e.type, (best.raised - truth.instant(e.threshold_s)).total_seconds(), goal))
     for o in free:
         rows.setdefault((o.source, o.type), TypeScore(o.source, o.type)).fp += 1
         evaluation.false_alarms.append(o)
@@ -288,4 +312,21 @@ def markdown_table(evaluation: Evaluation) -> str:
     for row in evaluation.rows:
         lines.append(f"| {row.name} | {row.source}: `{row.type}` | {row.tp} | {row.fp} | {row.fn} | "
                      f"{row.not_observable} | {_ratio(row.precision)} | {_ratio(row.recall)} |")
+    return "\n".join(lines) + "\n"
+
+
+def delay_table(evaluation: Evaluation) -> str:
+    """Alert delays per type as a Markdown table: from the threshold crossing to the alert, seconds."""
+    lines = ["| signal | alerts timed | median delay s | worst delay s | within 60 s + 3 intervals |",
+             "|---|--:|--:|--:|--:|"]
+    by_type: dict[str, list[Delay]] = {}
+    for d in evaluation.delays:
+        by_type.setdefault(d.type, []).append(d)
+    order = [t for _, t in ROW_ORDER]
+    for type_ in sorted(by_type, key=lambda t: order.index(t) if t in order else len(order)):
+        delays = sorted(d.delay_s for d in by_type[type_])
+        median = delays[len(delays) // 2] if len(delays) % 2 else (delays[len(delays) // 2 - 1] + delays[len(delays) // 2]) / 2
+        within = sum(d.within_goal for d in by_type[type_])
+        lines.append(f"| {ROW_NAMES.get(type_, type_)} | {len(delays)} | {median:.0f} | {delays[-1]:.0f} | "
+                     f"{within} of {len(delays)} |")
     return "\n".join(lines) + "\n"

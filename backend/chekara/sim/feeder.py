@@ -115,7 +115,9 @@ def osmand_params(fix: Fix, clock: SimClock, osmand_id: str | None = None) -> di
     """The query string of Traccar Client: the identifier Chekara issued, speed in knots, Unix time, battery level."""
     params: dict[str, Any] = {"id": osmand_id or fix.device_id, "lat": fix.lat, "lon": fix.lon,
                               "timestamp": int(clock.instant(fix.t_s).timestamp()),
-                              "speed": round(fix.speed_kmh * KNOTS_PER_KMH, 2), "accuracy": fix.accuracy_m}
+                              "accuracy": fix.accuracy_m}
+    if fix.speed_kmh is not None:
+        params["speed"] = round(fix.speed_kmh * KNOTS_PER_KMH, 2)
     if fix.heading_deg is not None:
         params["bearing"] = fix.heading_deg
     if fix.battery_pct is not None:
@@ -247,7 +249,7 @@ class Feeder:
     def _take_fixes(self, now_s: float) -> list[Fix]:
         fixes = self.scenario.fixes
         start = self._next_fix
-        while self._next_fix < len(fixes) and fixes[self._next_fix].t_s <= now_s:
+        while self._next_fix < len(fixes) and fixes[self._next_fix].delivery_s <= now_s:
             self._next_fix += 1
         return fixes[start:self._next_fix]
 

@@ -66,6 +66,8 @@ class Route:
     line_m: LineString
     half_width_m: float
     stop_zones: tuple[StopZoneSite, ...]
+    #: The corridor's line when the road (line_m) is not the line itself (sim.roads); what the platform measures.
+    corridor_m: LineString | None = field(default=None, repr=False, compare=False)
     _xs: np.ndarray = field(repr=False, compare=False, default=None)
     _ys: np.ndarray = field(repr=False, compare=False, default=None)
     _along_m: np.ndarray = field(repr=False, compare=False, default=None)
@@ -106,7 +108,8 @@ class Route:
 
     def distance_to_line_m(self, x_m: np.ndarray, y_m: np.ndarray) -> np.ndarray:
         """Distance of metric points from the corridor's centreline (what the platform measures)."""
-        return shapely.distance(self.line_m, shapely.points(np.asarray(x_m), np.asarray(y_m)))
+        line = self.line_m if self.corridor_m is None else self.corridor_m
+        return shapely.distance(line, shapely.points(np.asarray(x_m), np.asarray(y_m)))
 
 
 @dataclass(frozen=True)

@@ -33,12 +33,19 @@ class Fix:
     device_id: str
     lon: float
     lat: float
-    speed_kmh: float
+    speed_kmh: float | None
     heading_deg: float | None
     accuracy_m: float
     battery_pct: float | None
     protocol: Protocol
     group: str
+    #: When the device uploads it, scenario seconds (None: as it is taken). Later after a coverage hole
+    #: (store-and-forward); t_s is the device's stamp, off by its clock's error on a phone.
+    delivered_s: int | None = None
+
+    @property
+    def delivery_s(self) -> int:
+        return self.t_s if self.delivered_s is None else self.delivered_s
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,8 @@ class DeviceSpec:
     noise_m: float
     protocol: Protocol
     label: str
+    #: The device clock's error, seconds (its fixes are stamped this much later than taken).
+    clock_skew_s: int = 0
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,14 @@ from pathlib import Path
 
 from .client import ChekaraApi, Credentials
 from .clock import SimClock, WallClock, utc_now
-from .evaluation import Evaluation, collect_observed, markdown_table, not_observable_signal_losses, score
+from .evaluation import (
+    Evaluation,
+    collect_observed,
+    delay_table,
+    markdown_table,
+    not_observable_signal_losses,
+    score,
+)
 from .feeder import FeedReport, FeedStatus, Feeder
 from .geography import SimGeography, geography_from_api
 from .scenario import Scenario, generate_scenario
@@ -111,7 +118,8 @@ def run_simulation(
                 hidden = not_observable_signal_losses(truth, feeder.report.caught_up_s, spec.sweep_interval_s)
                 result.evaluation = score(truth, observed, hidden)
                 write_evaluation(directory / "evaluation.json", result.evaluation, truth)
-                (directory / "evaluation.md").write_text(markdown_table(result.evaluation), encoding="utf-8")
+                (directory / "evaluation.md").write_text(
+                    markdown_table(result.evaluation) + "\n" + delay_table(result.evaluation), encoding="utf-8")
         finally:
             truth.trip_ids = dict(feeder.report.trip_ids)
             truth.write(directory / "truth.json")
@@ -138,7 +146,8 @@ def write_evaluation(path: Path, evaluation: Evaluation, truth: GroundTruth) -> 
                 "start": truth.instant(e.start_s).isoformat(), "end": truth.instant(e.end_s).isoformat()}
 
     def observed(o) -> dict:
-        return {**asdict(o), "start": o.start.isoformat(), "end": o.end.isoformat()}
+        return {**asdict(o), "start": o.start.isoformat(), "end": o.end.isoformat(),
+                "raised": o.raised.isoformat() if o.raised else None}
 
     path.write_text(json.dumps({
         "rows": [{"source": r.source, "type": r.type, "name": r.name, "tp": r.tp, "fp": r.fp, "fn": r.fn,
@@ -147,4 +156,5 @@ def write_evaluation(path: Path, evaluation: Evaluation, truth: GroundTruth) -> 
         "missed": [expected(e) for e in evaluation.missed],
         "false_alarms": [observed(o) for o in evaluation.false_alarms],
         "matched": [{"expected": expected(e), "observed": o.ref} for e, o in evaluation.matched],
+        "delays": [{**asdict(d), "within_goal": d.within_goal} for d in evaluation.delays],
     }, indent=2, ensure_ascii=False), encoding="utf-8")

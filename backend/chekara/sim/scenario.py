@@ -37,7 +37,8 @@ from .model import (
     RegisterDevice,
     action_key,
 )
-from .sampling import DeviceTrack, build_fixes, fix_times
+from .roads import with_roads
+from .sampling import DeviceTrack, build_fixes, coverage_holes, fix_times
 from .spec import ScenarioSpec
 from .truth import InjectedAnomaly
 
@@ -97,17 +98,23 @@ def _tracks(draft: ConvoyDraft, spec: ScenarioSpec, rng: random.Random) -> list[
     motions = draft.motions()
     end = min(draft.convoy.last_fix_s, spec.end_s)
     tracks = []
+    profile = spec.traffic
     for device in draft.convoy.devices:
         battery = rng.uniform(60, 100) if device.kind == "escort_phone" else None
-        times = fix_times(device, draft.convoy.first_fix_s, end, rng)
-        tracks.append(DeviceTrack(device, motions[device.device_id], times, battery_start_pct=battery))
+        times = fix_times(device, draft.convoy.first_fix_s, end, rng, profile)
+        holes = coverage_holes(device, draft.convoy.departed_s, end, rng, profile)
+        tracks.append(DeviceTrack(device, motions[device.device_id], times, battery_start_pct=battery, holes=holes,
+                                  profile=profile))
     return tracks
 
 
 def generate_scenario(spec: ScenarioSpec, geography: SimGeography, run_tag: str) -> Scenario:
     """The whole scenario; run_tag makes its ids unique on a shared platform (letters and digits)."""
     rng = random.Random(spec.seed)
-    factory = ConvoyFactory(geography, rng, run_tag.upper(), spec.reads, spec.osmand_share, spec.history_s)
+    # The road of each corridor (the line itself in the standard profile) has a random source of its own.
+    geography = with_roads(geography, spec.traffic, random.Random(f"road:{spec.seed}"))
+    factory = ConvoyFactory(geography, rng, run_tag.upper(), spec.reads, spec.osmand_share, spec.history_s,
+                            spec.traffic)
     drafts = _traffic(spec, factory, rng)
     injector = Injector(spec, factory, rng, drafts)
 
@@ -159,7 +166,9 @@ def generate_scenario(spec: ScenarioSpec, geography: SimGeography, run_tag: str)
         actions.extend(crossing_actions(plan, factory.crossing_rng(plan.key), spec.reads)[0])
 
     indexed = sorted(((action_key(a, i), a) for i, a in enumerate(actions) if a.t_s <= spec.end_s), key=lambda p: p[0])
-    fixes = sorted((f for f in fixes if f.t_s <= spec.end_s), key=lambda f: (f.t_s, f.device_id))
+    # In upload order (store-and-forward backlogs come late), each device's in the order taken.
+    fixes = sorted((f for f in fixes if f.delivery_s <= spec.end_s and f.t_s <= spec.end_s + 60),
+                   key=lambda f: (f.delivery_s, f.t_s, f.device_id))
     anomalies = with_risk_hits(anomalies, {c.convoy_id: c.trucks[0].declaration.number for c in convoys})
     anomalies.sort(key=lambda a: (a.start_s, a.kind.value))
     anomalies = [replace(a, anomaly_id=f"A{i + 1:03d}") for i, a in enumerate(anomalies)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 
 from .plates import ReadRates
+from .profile import TrafficProfile, traffic_profile
 
 
 @dataclass(frozen=True)
@@ -84,14 +85,21 @@ class ScenarioSpec:
     #: Route deviations and unauthorized stops (this many of each, beyond the rates) placed in the past so
     #: that the platform alerts on them during the catch-up: the demo has something to show at once.
     early_alerts: int = 0
+    #: The traffic profile (sim.profile): "standard" or "hard".
+    profile: str = "standard"
 
     def __post_init__(self) -> None:
+        traffic_profile(self.profile)  # an unknown name is refused here, not halfway through a run
         if self.convoys < 1:
             raise ValueError("a scenario needs at least one convoy")
         if self.history_s < 0 or self.live_s <= 0:
             raise ValueError("history_s must be >= 0 and live_s > 0")
         if self.tick_s <= 0 or self.sweep_interval_s < 0 or self.catch_up_allowance_s < 0:
             raise ValueError("tick_s must be > 0, sweep_interval_s and catch_up_allowance_s >= 0")
+
+    @property
+    def traffic(self) -> TrafficProfile:
+        return traffic_profile(self.profile)
 
     @property
     def end_s(self) -> float:

@@ -55,6 +55,10 @@ class ExpectedSignal:
     checkpoint: str | None = None
     plate: str | None = None  # canonical
     timed: bool = True
+    #: When the anomaly crosses the platform's threshold (scenario seconds; None: no delay is measured),
+    #: and the reporting interval of the device that can show it first, seconds (the delay goal's unit).
+    threshold_s: float | None = None
+    interval_s: float | None = None
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,22 @@ detectors, so a jump never moves the convoy.
   look like a jump. When anomaly_reanchor_fixes consecutive fixes agree with
   each other but not with the reference, the last is accepted (see
   DetectionThresholds).
-- Alerts: one per burst and device (key = device id). The first anomalous fix
-  raises; later anomalous fixes of the burst only update the open alert's
-  count and maxima; the next accepted fix resolves it.
+- Alerts: one per burst and device (key = device id), and only for a burst
+  no receiver error explains. Multipath (a reflection off a gorge wall or a
+  truck) puts single fixes tens to hundreds of metres off; at 10 s between
+  fixes 500 m is already "over 180 km/h". Such a fix is flagged and kept
+  from the other detectors, but an operator is alerted only when a fix of
+  the burst lies at least anomaly_alert_offset_m (1 km) from where the
+  device can have been:
+  - at once, when its jump exceeds the distance the device could cover at
+    anomaly_speed_kmh by that much (a jump of kilometres);
+  - otherwise when the burst ends: the next accepted fix tells where the
+    device really was, and each fix of the burst is measured against the
+    straight line between the fixes before and after it (one reporting
+    interval later than at once; a re-anchored burst, where the reference
+    was the wrong fix, raises nothing).
+  Later anomalous fixes of the burst only update the open alert's count and
+  maxima; the next accepted fix resolves it.
 
 The "fix more than 5 min in the future" rule of DESIGN.md needs the wall
 clock and belongs to the validate step, not here.
@@ -68,6 +81,24 @@ def _assess(device: dict[str, Any] | None, fix: EnrichedFix, th: DetectionThresh
     return _Assessment(True, speed, jump_m, dt_s, False, agrees)
 
 
+#: At most this many fixes of a burst are kept to be measured when it ends.
+_BURST_POINTS = 6
+
+
+def _beyond_reach_m(verdict: _Assessment, th: DetectionThresholds) -> float:
+    """How far the fix lies beyond anywhere the device could have driven at anomaly_speed_kmh, metres."""
+    return verdict.jump_m - th.anomaly_speed_kmh / 3.6 * max(verdict.dt_s, th.anomaly_min_dt_s)
+
+
+def _off_track_m(ref: dict[str, Any], after: EnrichedFix, point: dict[str, Any]) -> float:
+    """Distance of a burst fix from the straight line between the fixes before and after the burst, metres."""
+    span = seconds_between(ref["ts"], after.ts)
+    share = seconds_between(ref["ts"], point["ts"]) / span if span > 0 else 0.0
+    lon = ref["lon"] + (after.lon - ref["lon"]) * share
+    lat = ref["lat"] + (after.lat - ref["lat"]) * share
+    return haversine_m(lon, lat, point["lon"], point["lat"])
+
+
 def is_anomalous(state: State, fix: EnrichedFix, thresholds: DetectionThresholds) -> bool:
     """True when the fix is an impossible jump from the device's accepted track."""
     return _assess(state["devices"].get(fix.device_id), fix, thresholds).anomalous
@@ -85,40 +116,53 @@ class GpsAnomalyDetector:
         device = state["devices"].get(fix.device_id)
         verdict = _assess(device, fix, thresholds)
         if verdict.anomalous:
-            new_device, events = self._reject(device, fix, verdict)
+            new_device, events = self._reject(device, fix, verdict, thresholds)
         else:
-            new_device, events = self._accept(device, fix, verdict)
+            new_device, events = self._accept(device, fix, verdict, thresholds)
         return {**state, "devices": {**state["devices"], fix.device_id: new_device}}, events
 
-    def _accept(self, device: dict[str, Any] | None, fix: EnrichedFix,
-                verdict: _Assessment) -> tuple[dict[str, Any], list[Event]]:
-        """The fix becomes the reference; an open burst ends."""
+    def _accept(self, device: dict[str, Any] | None, fix: EnrichedFix, verdict: _Assessment,
+                th: DetectionThresholds) -> tuple[dict[str, Any], list[Event]]:
+        """The fix becomes the reference; an open burst ends (and raises now if it was far off the track)."""
         events: list[Event] = []
-        if device is not None and device["open"] is not None:
+        opened = device["open"] if device is not None else None
+        if opened is not None and not opened.get("raised", True) and not verdict.reanchored:
+            off_m = max(_off_track_m(device["ref"], fix, p) for p in opened["points"])
+            if off_m >= th.anomaly_alert_offset_m:
+                events.append(AlertRaised(self.type, fix.ts, {**opened["raise_evidence"],
+                                                                "off_track_m": round(off_m, 1)}, key=fix.device_id))
+                opened = {**opened, "raised": True}
+        if opened is not None and opened.get("raised", True):
+            summary = {k: v for k, v in opened.items() if k not in ("raised", "points", "raise_evidence")}
             events.append(AlertResolved(self.type, fix.ts, {
-                **device["open"], "device_id": fix.device_id, "resumed_ts": to_iso(fix.ts),
+                **summary, "device_id": fix.device_id, "resumed_ts": to_iso(fix.ts),
                 "reanchored": verdict.reanchored}, key=fix.device_id))
         return {"ref": _point(fix), "chain_last": None, "chain_len": 0, "open": None}, events
 
-    def _reject(self, device: dict[str, Any], fix: EnrichedFix,
-                verdict: _Assessment) -> tuple[dict[str, Any], list[Event]]:
-        """The reference stays; the first rejected fix of a burst raises, the others count."""
+    def _reject(self, device: dict[str, Any], fix: EnrichedFix, verdict: _Assessment,
+                th: DetectionThresholds) -> tuple[dict[str, Any], list[Event]]:
+        """The reference stays; a burst raises at its first fix beyond any receiver error, the others count."""
         speed = round(verdict.implied_speed_kmh, 1)
         jump_m = round(verdict.jump_m, 1)
         opened = device["open"]
         events: list[Event] = []
         if opened is None:
-            opened = {"first_fix_ts": to_iso(fix.ts), "last_fix_ts": to_iso(fix.ts), "anomalous_fixes": 1,
-                      "max_implied_speed_kmh": speed, "max_jump_m": jump_m}
             ref = device["ref"]
-            events.append(AlertRaised(self.type, fix.ts, {
-                "device_id": fix.device_id, "role": fix.role, "implied_speed_kmh": speed, "jump_m": jump_m,
-                "dt_s": verdict.dt_s, "lon": fix.lon, "lat": fix.lat, "first_fix_ts": to_iso(fix.ts),
-                "prev_fix_ts": ref["ts"], "prev_lon": ref["lon"], "prev_lat": ref["lat"],
-            }, key=fix.device_id))
+            opened = {"first_fix_ts": to_iso(fix.ts), "last_fix_ts": to_iso(fix.ts), "anomalous_fixes": 1,
+                      "max_implied_speed_kmh": speed, "max_jump_m": jump_m, "raised": False, "points": [],
+                      "raise_evidence": {
+                          "device_id": fix.device_id, "role": fix.role, "implied_speed_kmh": speed, "jump_m": jump_m,
+                          "dt_s": verdict.dt_s, "lon": fix.lon, "lat": fix.lat, "first_fix_ts": to_iso(fix.ts),
+                          "prev_fix_ts": ref["ts"], "prev_lon": ref["lon"], "prev_lat": ref["lat"]}}
         else:
             opened = {**opened, "last_fix_ts": to_iso(fix.ts), "anomalous_fixes": opened["anomalous_fixes"] + 1,
                       "max_implied_speed_kmh": max(opened["max_implied_speed_kmh"], speed),
                       "max_jump_m": max(opened["max_jump_m"], jump_m)}
+        if not opened.get("raised", True):
+            if _beyond_reach_m(verdict, th) >= th.anomaly_alert_offset_m:
+                events.append(AlertRaised(self.type, fix.ts, opened["raise_evidence"], key=fix.device_id))
+                opened = {**opened, "raised": True}
+            else:
+                opened = {**opened, "points": [*opened["points"], _point(fix)][-_BURST_POINTS:]}
         chain_len = device["chain_len"] + 1 if verdict.agrees_with_last_rejected else 1
         return {"ref": device["ref"], "chain_last": _point(fix), "chain_len": chain_len, "open": opened}, events

@@ -22,6 +22,11 @@ class DetectionThresholds:
     # (its first fix) for >= stop_min_s, outside stop zones and checkpoints.
     stop_radius_m: float = 150
     stop_min_s: float = 900
+    # A fix reporting under stop_moving_kmh is standing still: beyond the radius it is a bad position (held
+    # for one fix), not a departure. A stop's start (and end) is dead-reckoned from a moving fix before (after)
+    # it when the two are at most stop_reckon_max_gap_s apart: the sparsest trackers report every 300 s.
+    stop_moving_kmh: float = 5
+    stop_reckon_max_gap_s: float = 360
 
     # signal_lost: no fix from a device for >= signal_lost_s on a trip in transit.
     signal_lost_s: float = 600
@@ -36,6 +41,10 @@ class DetectionThresholds:
     anomaly_speed_kmh: float = 180
     anomaly_min_dt_s: float = 1
     anomaly_reanchor_fixes: int = 3
+    # An anomalous fix is kept from the other detectors, but alerts an operator only when it lies at least
+    # anomaly_alert_offset_m from where the device can have been: multipath puts single fixes hundreds of
+    # metres off (500 m in 10 s is already over 180 km/h), a kilometre is a faulty or tampered device.
+    anomaly_alert_offset_m: float = 1000
 
     # convoy_separation: escort and vehicle > separation_m apart for
     # >= separation_min_s. A device's latest fix is compared with another's

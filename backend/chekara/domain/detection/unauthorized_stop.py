@@ -20,14 +20,35 @@ anchor instead of a sliding window (O(1) state per fix):
   has not moved;
 - the alert resolves at the first fix beyond the radius ("it moved away").
 
+What a sparse or noisy tracker can show (trackers report every 10 to 300 s;
+about one fix in a hundred is a multipath outlier):
+
+- once the vehicle is seen standing (two fixes within the radius, or an
+  anchor reporting speed 0), a fix beyond the radius that reports standing
+  still (speed_kmh known and below stop_moving_kmh) is a bad position,
+  not a departure: it is held, and only ends the stop if the next fix is
+  beyond the radius too;
+- when the fix before the anchor was moving, the stop began when the
+  vehicle, at that fix's speed, covered the distance to the anchor (at 300 s
+  between fixes the anchor can be up to five minutes after the vehicle
+  stopped); start_ts is that moment (the anchor's time otherwise, or when
+  the anchor itself was still moving);
+- likewise at the departure: when the first fix beyond the radius is moving,
+  the stop ended when, at its speed, the vehicle left the last fix within
+  the radius. A stop whose fixes never showed 15 min but whose start and
+  end so estimated did is raised then, and resolved at once (a tracker at
+  300 s can show a 15.5-min stop as 10 min between its first and last fix).
+
 Only "vehicle" fixes are tracked: the goods are in the truck, and the escort
 (a person with a phone) may walk about. One stop per vehicle device: key =
 device id. The place in the evidence (lon / lat) is the mean of the stop's
-fixes; start_ts is the anchor's time, end_ts the last fix within the radius.
+fixes; start_ts is when the stop began (above), anchor_ts the anchor's time,
+end_ts the last fix within the radius.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from .base import State
@@ -35,16 +56,51 @@ from .events import AlertRaised, AlertResolved, Event
 from .fix import EnrichedFix
 from .geo import haversine_m
 from .thresholds import DetectionThresholds
-from .timestamps import seconds_between, to_iso
+from .timestamps import from_iso, seconds_between, to_iso
 
 
-def _new_stop(fix: EnrichedFix) -> dict[str, Any]:
+def _moving(speed_kmh: float | None, th: DetectionThresholds) -> bool:
+    return speed_kmh is not None and speed_kmh >= th.stop_moving_kmh
+
+
+def _seen(fix: EnrichedFix) -> dict[str, Any]:
+    return {"ts": to_iso(fix.ts), "lon": fix.lon, "lat": fix.lat, "speed_kmh": fix.speed_kmh}
+
+
+def _started_ts(before: dict[str, Any] | None, anchor: EnrichedFix, th: DetectionThresholds) -> str:
+    """When a stop anchored at this fix began: dead-reckoned from a moving fix before it (see the module doc)."""
+    if before is None or _moving(anchor.speed_kmh, th) or not _moving(before["speed_kmh"], th):
+        return to_iso(anchor.ts)
+    gap_s = seconds_between(before["ts"], anchor.ts)
+    if not 0 < gap_s <= th.stop_reckon_max_gap_s:
+        return to_iso(anchor.ts)  # a long silence: the vehicle may have gone anywhere meanwhile
+    travel_s = haversine_m(before["lon"], before["lat"], anchor.lon, anchor.lat) / (before["speed_kmh"] / 3.6)
+    return _plus(before["ts"], min(travel_s, gap_s))
+
+
+def _plus(ts: str, seconds: float) -> str:
+    return to_iso(from_iso(ts) + timedelta(seconds=seconds))
+
+
+def _ended_ts(stop: dict[str, Any], departure: EnrichedFix, th: DetectionThresholds) -> str:
+    """When the vehicle left: dead-reckoned back from a moving first fix beyond the radius, else the last fix in."""
+    if not _moving(departure.speed_kmh, th) or seconds_between(stop["last_fix_ts"], departure.ts) > th.stop_reckon_max_gap_s:
+        return stop["last_fix_ts"]
+    travel_s = haversine_m(stop["last_lon"], stop["last_lat"], departure.lon, departure.lat) / (departure.speed_kmh / 3.6)
+    gap_s = seconds_between(stop["last_fix_ts"], departure.ts)
+    return _plus(stop["last_fix_ts"], max(gap_s - travel_s, 0.0))
+
+
+def _new_stop(fix: EnrichedFix, before: dict[str, Any] | None, th: DetectionThresholds) -> dict[str, Any]:
     return {
-        "anchor_lon": fix.lon, "anchor_lat": fix.lat,
-        "start_ts": to_iso(fix.ts), "last_fix_ts": to_iso(fix.ts),
+        "anchor_lon": fix.lon, "anchor_lat": fix.lat, "anchor_ts": to_iso(fix.ts),
+        "start_ts": _started_ts(before, fix, th), "last_fix_ts": to_iso(fix.ts),
+        "last_lon": fix.lon, "last_lat": fix.lat,
         "fixes": 1, "sum_lon": fix.lon, "sum_lat": fix.lat,
         "authorised_by": fix.in_stop_zone or fix.in_checkpoint,
-        "raised": False,
+        "raised": False, "held": None,
+        # Seen standing (two fixes together, or one reporting speed 0): a far fix may then be a bad one.
+        "standing": fix.speed_kmh is not None and not _moving(fix.speed_kmh, th),
     }
 
 
@@ -57,34 +113,53 @@ class UnauthorizedStopDetector:
     def on_fix(self, state: State, fix: EnrichedFix, thresholds: DetectionThresholds) -> tuple[State, list[Event]]:
         if fix.role != "vehicle":
             return state, []
+        th = thresholds
         stop = state["devices"].get(fix.device_id)
+        before = state.get("last", {}).get(fix.device_id)
         events: list[Event] = []
         if stop is None:
-            stop = _new_stop(fix)
-        elif haversine_m(stop["anchor_lon"], stop["anchor_lat"], fix.lon, fix.lat) <= thresholds.stop_radius_m:
-            stop = {**stop, "last_fix_ts": to_iso(fix.ts), "fixes": stop["fixes"] + 1,
+            stop = _new_stop(fix, before, th)
+        elif haversine_m(stop["anchor_lon"], stop["anchor_lat"], fix.lon, fix.lat) <= th.stop_radius_m:
+            stop = {**stop, "last_fix_ts": to_iso(fix.ts), "last_lon": fix.lon, "last_lat": fix.lat,
+                    "fixes": stop["fixes"] + 1, "held": None, "standing": True,
                     "sum_lon": stop["sum_lon"] + fix.lon, "sum_lat": stop["sum_lat"] + fix.lat}
             if not stop["raised"] and stop["authorised_by"] is None:
                 stop["authorised_by"] = fix.in_stop_zone or fix.in_checkpoint
+        elif (stop.get("held") is None and stop.get("standing") and fix.speed_kmh is not None
+              and not _moving(fix.speed_kmh, th)):
+            stop = {**stop, "held": _seen(fix)}  # standing still, yet far: a bad position until the next fix says
         else:
-            if stop["raised"]:
-                events.append(AlertResolved(self.type, fix.ts, {
-                    **self._evidence(stop, fix.device_id), "end_ts": stop["last_fix_ts"],
-                    "moved_ts": to_iso(fix.ts)}, key=fix.device_id))
-            stop = _new_stop(fix)
+            events.extend(self._ended(stop, fix, th))
+            stop = _new_stop(fix, before, th)
 
         if (not stop["raised"] and stop["authorised_by"] is None
-                and seconds_between(stop["start_ts"], fix.ts) >= thresholds.stop_min_s):
+                and seconds_between(stop["start_ts"], stop["last_fix_ts"]) >= th.stop_min_s
+                and stop["last_fix_ts"] == to_iso(fix.ts)):
             stop["raised"] = True
             events.append(AlertRaised(self.type, fix.ts, self._evidence(stop, fix.device_id), key=fix.device_id))
-        return {**state, "devices": {**state["devices"], fix.device_id: stop}}, events
+        last = {**state.get("last", {}), fix.device_id: _seen(fix)}
+        return {**state, "devices": {**state["devices"], fix.device_id: stop}, "last": last}, events
+
+    def _ended(self, stop: dict[str, Any], fix: EnrichedFix, th: DetectionThresholds) -> list[Event]:
+        """The stop is over at this fix: resolve it, or raise and resolve it if only its estimated end shows 15 min."""
+        end = {"end_ts": stop["last_fix_ts"], "moved_ts": to_iso(fix.ts)}
+        if stop["raised"]:
+            return [AlertResolved(self.type, fix.ts, {**self._evidence(stop, fix.device_id), **end}, key=fix.device_id)]
+        ended = _ended_ts(stop, fix, th)
+        if stop["authorised_by"] is not None or seconds_between(stop["start_ts"], ended) < th.stop_min_s:
+            return []
+        evidence = {**self._evidence(stop, fix.device_id), "estimated_end_ts": ended,
+                    "estimated_duration_s": seconds_between(stop["start_ts"], ended)}
+        return [AlertRaised(self.type, fix.ts, evidence, key=fix.device_id),
+                AlertResolved(self.type, fix.ts, {**evidence, **end}, key=fix.device_id)]
 
     @staticmethod
     def _evidence(stop: dict[str, Any], device_id: str) -> dict[str, Any]:
         return {
             "device_id": device_id,
             "lon": stop["sum_lon"] / stop["fixes"], "lat": stop["sum_lat"] / stop["fixes"],
-            "start_ts": stop["start_ts"], "last_fix_ts": stop["last_fix_ts"],
+            "start_ts": stop["start_ts"], "anchor_ts": stop.get("anchor_ts", stop["start_ts"]),
+            "last_fix_ts": stop["last_fix_ts"],
             "duration_s": seconds_between(stop["start_ts"], stop["last_fix_ts"]),
             "fixes": stop["fixes"],
         }
