@@ -5,8 +5,15 @@
 (a) heatmaps over the whole window (30 days of --fixes fixes) from the hourly
     H3 rollups, against the same answer computed by a GROUP BY over the raw
     positions; also one day, and the incremental update of the last day;
+(a2) every heatmap (fixes, trips, speed, dwell; res 5..9) over 30 days and
+    over 1 day from the daily level, against the hourly level (both checked equal);
 (b) our stop detection against MovingPandas' TrajectoryStopDetector on the
-    same --stop-fixes fixes (and a check that both find the same stops).
+    same --stop-fixes fixes (and a check that both find the same stops);
+(c) the archive: `chekara archive export` of the window's month(s) to
+    GeoParquet, heatmaps over it with Dask (LocalCluster, 2 workers) against
+    the same heatmaps from the database (checked equal), and the detach.
+The window starts at UTC midnight on the first day of the month two months
+back, so it lies in closed months (archivable) and on day boundaries.
 Prints times and ratios. The fixes are synthetic trucks driving the seeded
 corridors back and forth at 45–85 km/h, one fix every 30 s with ~8 m of GPS
 noise, stopping 20–60 min on the road every 1–3 h and 2–6 h at each end.
@@ -19,8 +26,10 @@ from __future__ import annotations
 
 import argparse
 import math
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -40,11 +49,13 @@ from chekara.config import get_settings  # noqa: E402
 from chekara.db.engine import make_engine  # noqa: E402
 from chekara.db.models import Corridor  # noqa: E402
 from chekara.domain.analytics.stops import detect_stops_lonlat  # noqa: E402
+from chekara.domain.archive.months import month_of, months_between  # noqa: E402
 from chekara.domain.geometry import lonlat_transformer, metric_transformer, to_metric  # noqa: E402
 from chekara.domain.roles import Actor  # noqa: E402
 from chekara.ingest.persist import COPY_POSITIONS, COPY_TYPES  # noqa: E402
 from chekara.services.analytics.heatmap import heatmap  # noqa: E402
 from chekara.services.analytics.rollups import rebuild_rollups, update_rollups  # noqa: E402
+from chekara.services.archive.partitions import create_month_partition  # noqa: E402
 from chekara.services.devices import register_device  # noqa: E402
 from chekara.services.seed import seed_reference_data  # noqa: E402
 from chekara.services.trips import TripDeviceDraft, TripDraft, create_trip  # noqa: E402
@@ -57,13 +68,16 @@ INTERVAL_S = 30.0
 DROP_INDEXES = [
     "ALTER TABLE positions DROP CONSTRAINT uq_positions_device_ts",
     "DROP INDEX ix_positions_trip_ts", "DROP INDEX ix_positions_geom", "DROP INDEX ix_positions_h3_r9",
+    "DROP INDEX ix_positions_ts",
 ]
-CREATE_INDEXES = [
+CREATE_INDEXES = [  # on the partitioned table: PostgreSQL builds each partition's own
     "ALTER TABLE positions ADD CONSTRAINT uq_positions_device_ts UNIQUE (device_id, ts)",
     "CREATE INDEX ix_positions_trip_ts ON positions (trip_id, ts)",
     "CREATE INDEX ix_positions_geom ON positions USING gist (geom)",
     "CREATE INDEX ix_positions_h3_r9 ON positions (h3_r9)",
+    "CREATE INDEX ix_positions_ts ON positions (ts)",
 ]
+METRICS_RES = [(m, r) for m in ("fixes", "trips", "speed", "dwell") for r in (5, 6, 7, 8, 9)]
 
 
 class Truck:
@@ -191,19 +205,70 @@ RAW_HEATMAPS = {
 
 
 def heatmap_bench(engine, start: datetime, end: datetime, repeat: int, label: str) -> list[tuple[str, float, float]]:
+    """The hourly level against the raw GROUP BY (the raw side once: it is the slow baseline)."""
     rows = []
     with Session(engine) as session:
         for metric, res in (("fixes", 9), ("fixes", 7), ("fixes", 5), ("trips", 9), ("speed", 9), ("dwell", 9)):
             key, join = ("p.h3_r9", "") if res == 9 else (f"c.r{res}", "JOIN h3_cells c ON c.cell = p.h3_r9")
             sql = text(RAW_HEATMAPS[metric].format(key=key, join=join))
-            t_roll, result = timed(f"{label} {metric} res {res}: rollups", lambda: heatmap(session, metric, res, start, end), repeat)
+            t_roll, result = timed(f"{label} {metric} res {res}: hourly rollups",
+                                   lambda: heatmap(session, metric, res, start, end, level="hour"), repeat)
             t_raw, raw = timed(f"{label} {metric} res {res}: GROUP BY over raw positions",
-                               lambda: session.execute(sql, {"s": start, "e": end}).all(), repeat)
+                               lambda: session.execute(sql, {"s": start, "e": end}).all(), 1)
             assert len(result.cells) == len(raw), (metric, res, len(result.cells), len(raw))
             if metric in ("fixes", "trips"):
                 assert sorted((c.cell, c.value) for c in result.cells) == sorted((int(k), int(v)) for k, v in raw)
             rows.append((f"{label}, {metric}, res {res}", t_roll, t_raw))
     return rows
+
+
+def daily_bench(engine, start: datetime, end: datetime, repeat: int, label: str) -> list[tuple[str, float, float]]:
+    """Every metric and resolution from the daily level (chosen automatically) against the hourly level."""
+    rows = []
+    with Session(engine) as session:
+        for metric, res in METRICS_RES:
+            t_day, daily = timed(f"{label} {metric} res {res}: daily level",
+                                 lambda: heatmap(session, metric, res, start, end), repeat)
+            t_hour, hourly = timed(f"{label} {metric} res {res}: hourly level",
+                                   lambda: heatmap(session, metric, res, start, end, level="hour"), repeat)
+            assert daily.level == "day", daily.level
+            assert [(c.cell, c.value) for c in daily.cells] == [(c.cell, c.value) for c in hourly.cells], (metric, res)
+            rows.append((f"{label}, {metric}, res {res}", t_day, t_hour))
+    return rows
+
+
+def archive_bench(engine, start: datetime, end: datetime, root: Path) -> tuple:
+    """Export the window's months, heatmaps over the archive with Dask (2 workers) vs the database, then detach."""
+    from chekara.services.archive.dask_heatmap import archive_heatmap, dask_client
+    from chekara.services.archive.geoparquet import files_between
+    from chekara.services.archive.months import detach_month, export_month
+
+    now = datetime.now(UTC)
+    months = months_between(month_of(start), month_of(end - timedelta(seconds=1)))
+    rows = []
+    with Session(engine) as session:
+        t_export, reports = timed(f"archive export of {', '.join(f'{m:%Y-%m}' for m in months)} (GeoParquet, verified)",
+                                  lambda: [export_month(session, root, m, now, 7.0) for m in months])
+        exported = sum(r.fixes for r in reports)
+        size = sum(f.stat().st_size for f in root.rglob("*.parquet"))
+        print(f"    {exported:,} fixes, {exported / t_export:,.0f} fixes/s, {size / 1e6:,.0f} MB of GeoParquet")
+        files = files_between(root, start, end)
+        started = time.perf_counter()
+        with dask_client(workers=2) as client:
+            print(f"  LocalCluster of 2 workers up in {time.perf_counter() - started:.1f} s")
+            for metric, res in (("fixes", 9), ("fixes", 5), ("trips", 9), ("speed", 9), ("dwell", 9)):
+                t_dask, result = timed(f"archive {metric} res {res}: Dask over {len(files)} day files",
+                                       lambda: archive_heatmap(client, files, metric, res, start, end))
+                t_db, db = timed(f"archive {metric} res {res}: the database's daily rollups",
+                                 lambda: heatmap(session, metric, res, start, end))
+                t_hour, _ = timed(f"archive {metric} res {res}: the database's hourly rollups",
+                                  lambda: heatmap(session, metric, res, start, end, level="hour"))
+                assert [(c.cell, c.value) for c in result.cells] == [(c.cell, c.value) for c in db.cells], (metric, res)
+                rows.append((f"{metric}, res {res}", t_dask, t_db, t_hour))
+        t_detach, removed = timed("archive detach (verify every file against the checksum, drop the partitions)",
+                                  lambda: [detach_month(session, root, m, now, 7.0) for m in months])
+        print(f"    {sum(removed):,} fixes detached")
+    return rows, t_export, exported, size, t_detach
 
 
 def stop_bench(engine, limit: int) -> tuple[float, float, int, int, int]:
@@ -255,12 +320,19 @@ def main() -> None:
 
     per_device = int(args.days * 86_400 / INTERVAL_S)
     devices = max(1, round(args.fixes / per_device))
-    start = (datetime.now(UTC) - timedelta(days=args.days + 1)).replace(minute=0, second=0, microsecond=0)
+    this_month = datetime.now(UTC).date().replace(day=1)
+    first = (this_month - timedelta(days=1)).replace(day=1)
+    first = (first - timedelta(days=1)).replace(day=1)  # two months back: closed, archivable
+    start = datetime(first.year, first.month, 1, tzinfo=UTC)
     end = start + timedelta(days=args.days)
+    archive_root = Path(tempfile.mkdtemp(prefix="chekara_bench_archive_"))
     with scratch_database("chekara_bench_analytics") as database:
         engine = make_engine(get_settings(), database)
         with Session(engine) as session:
             seed_reference_data(session, get_settings().geodata_dir)
+            session.commit()
+            for month in months_between(month_of(start), month_of(end - timedelta(seconds=1))):
+                create_month_partition(session, month)
             session.commit()
             trucks = make_trucks(session, devices, start, args.days)
         print(f"{devices} trucks on the seeded corridors, {args.days} days, a fix every {INTERVAL_S:.0f} s "
@@ -277,7 +349,8 @@ def main() -> None:
                                lambda: [conn.execute(text(s)) for s in CREATE_INDEXES])
             conn.execute(text("ANALYZE positions"))
         with Session(engine) as session:
-            t_rebuild, report = timed("chekara analytics rebuild (the same function)", lambda: rebuild_rollups(session))
+            t_rebuild, report = timed("chekara analytics rebuild (the same function; hourly and daily levels)",
+                                      lambda: rebuild_rollups(session))
             print(f"    {report.fixes / t_rebuild:,.0f} fixes/s")
         last_day = copy_day(engine, trucks, args.days - 1, start)
         with Session(engine) as session:
@@ -294,15 +367,24 @@ def main() -> None:
             assert tuple(totals) == tuple(again), (totals, again)
             print(f"  rollups after the update equal a rebuild: {totals[0]:,} cell-hours, {trips_rows:,} cell-hour trips,"
                   f" {totals[1]:,} fixes")
+            daily_rows = {t: session.scalar(text(f"SELECT count(*) FROM {t}"))
+                          for t in ("h3_cell_days", "h3_cell_day_trips", "h3_cell_day_trip_counts")}
+            print("  daily level: " + ", ".join(f"{n:,} rows in {t}" for t, n in daily_rows.items()))
         with engine.begin() as conn:
             conn.execute(text("ANALYZE"))
             total = conn.scalar(text("SELECT count(*) FROM positions"))
         print(f"\n(a) heatmaps, rollups vs GROUP BY over {total:,} raw positions (median of {args.repeat})")
         rows = heatmap_bench(engine, start, end, args.repeat, f"{args.days} days")
         rows += heatmap_bench(engine, end - timedelta(days=1), end, args.repeat, "1 day")
+        print(f"\n(a2) every heatmap from the daily level vs the hourly level (median of {args.repeat})")
+        daily = daily_bench(engine, start, end, args.repeat, f"{args.days} days")
+        daily += daily_bench(engine, end - timedelta(days=1), end, args.repeat, "1 day")
         print(f"\n(b) stop detection on {args.stop_fixes:,} fixes (150 m, 15 min)")
         t_ours, t_mp, n_ours, n_mp, same = stop_bench(engine, args.stop_fixes)
+        print("\n(c) the archive")
+        archive_rows, t_export, exported, size, t_detach = archive_bench(engine, start, end, archive_root)
         engine.dispose()
+    shutil.rmtree(archive_root, ignore_errors=True)
 
     print("\nsummary")
     print("| heatmap | rollups | raw GROUP BY | raw / rollups |\n|---|---|---|---|")
@@ -310,6 +392,19 @@ def main() -> None:
         print(f"| {label} | {t_roll * 1000:,.0f} ms | {t_raw * 1000:,.0f} ms | {t_raw / t_roll:,.1f} |")
     print(f"| stops on {args.stop_fixes:,} fixes | ours {t_ours:.2f} s | MovingPandas {t_mp:.2f} s |"
           f" MovingPandas / ours {t_mp / t_ours:,.1f} (stops: ours {n_ours}, MovingPandas {n_mp}, {same} the same) |")
+    print("\n| heatmap | daily level | hourly level | hourly / daily |\n|---|---|---|---|")
+    for label, t_day, t_hour in daily:
+        print(f"| {label} | {t_day * 1000:,.0f} ms | {t_hour * 1000:,.0f} ms | {t_hour / t_day:,.1f} |")
+    print(f"\narchive: export {exported:,} fixes {t_export:.1f} s ({exported / t_export:,.0f} fixes/s, {size / 1e6:,.0f} MB);"
+          f" detach (verify + drop) {t_detach:.1f} s")
+    raw = {label: t_raw for label, _, t_raw in rows}
+    print(f"| {args.days}-day heatmap | Dask, 2 workers, archive | database, daily level | database, hourly level |"
+          " database, raw GROUP BY (a) | Dask / daily | Dask / raw |\n|---|---|---|---|---|---|---|")
+    for label, t_dask, t_db, t_hour in archive_rows:
+        t_raw = raw.get(f"{args.days} days, {label}")
+        raw_cells = (f"{t_raw * 1000:,.0f} ms", f"{t_dask / t_raw:,.2f}") if t_raw else ("", "")
+        print(f"| {label} | {t_dask * 1000:,.0f} ms | {t_db * 1000:,.0f} ms | {t_hour * 1000:,.0f} ms | {raw_cells[0]} |"
+              f" {t_dask / t_db:,.1f} | {raw_cells[1]} |")
 
 
 if __name__ == "__main__":

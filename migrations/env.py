@@ -7,13 +7,17 @@ from alembic import context
 from chekara.db.engine import make_engine
 from chekara.config import get_settings
 from chekara.db.models import Base
+from chekara.domain.archive.months import is_partition_name
 
 target_metadata = Base.metadata
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """Leave PostGIS's own table alone when autogenerating."""
-    return not (type_ == "table" and name == "spatial_ref_sys")
+    """Leave PostGIS's own table, and positions' monthly partitions (made by the server), alone."""
+    if type_ == "table" and (name == "spatial_ref_sys" or is_partition_name(name)):
+        return False
+    table = getattr(obj, "table", None)  # an index or constraint of a partition
+    return not (table is not None and is_partition_name(table.name))
 
 
 def run_migrations() -> None:

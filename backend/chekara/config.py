@@ -92,6 +92,13 @@ class Settings(BaseSettings):
             return tuple(ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())
         return value
 
+    #: Where `chekara archive export` writes closed months of positions as GeoParquet; unset: var/archive.
+    #: Dask workers on other machines read it, so on a cluster it is shared storage.
+    archive_dir: Path | None = None
+    #: Calendar months of positions kept in the database (the current one included); older months may
+    #: be detached once exported (`chekara archive detach --due`). 0: keep everything.
+    positions_retention_months: int = Field(default=0, ge=0, le=1200)
+
     #: The risk ruleset (TOML); unset: backend/chekara/data/risk_rules.toml.
     risk_rules_file: Path | None = None
 
@@ -161,6 +168,10 @@ class Settings(BaseSettings):
     @property
     def uses_embedded_database(self) -> bool:
         return not self.database_url
+
+    @property
+    def archive_path(self) -> Path:
+        return (self.archive_dir or self.var_dir / "archive").resolve()
 
     @property
     def pg_dir(self) -> Path:

@@ -32,6 +32,7 @@ def heatmap_members(result: Heatmap) -> dict[str, Any]:
         "metric": result.metric, "res": result.res, "from": result.from_, "to": result.to,
         "bbox": list(result.bbox) if result.bbox else None, "corridor": result.corridor,
         "rollups_position_id": result.rollups_position_id, "rollups_updated_at": result.rollups_updated_at,
+        "level": result.level,
     }
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from chekara.cli import analytics, basemap, db, exchange
+from chekara.cli import analytics, archive, basemap, db, exchange
 from chekara.config import get_settings
 from chekara.db.engine import session_factory
 from chekara.domain.roles import ROLES, Actor
@@ -15,6 +15,7 @@ from chekara.domain.roles import ROLES, Actor
 app = typer.Typer(help="Chekara: the customs situation center.", no_args_is_help=True)
 app.add_typer(db.app, name="db")
 app.add_typer(analytics.app, name="analytics")
+app.add_typer(archive.app, name="archive")
 app.add_typer(exchange.app, name="exchange")
 app.add_typer(basemap.app, name="basemap")
 token_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)

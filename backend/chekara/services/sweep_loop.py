@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from chekara.config import Settings
 from chekara.db.engine import session_factory
 from chekara.services.analytics.rollups import update_rollups
+from chekara.services.archive.partitions import ensure_partitions
 from chekara.services.leadership import Leadership
 from chekara.services.sweeper import sweep
 
@@ -46,6 +47,11 @@ class SweepLoop:
                     session.commit()
             except Exception:  # noqa: BLE001 - a failed sweep must not stop the next one
                 log.exception("sweep failed")
+            try:
+                with session_factory()() as session:
+                    ensure_partitions(session, datetime.now(UTC))  # positions' coming months; commits itself
+            except Exception:  # noqa: BLE001 - the default partition takes fixes meanwhile
+                log.exception("creating positions partitions failed")
             try:
                 with session_factory()() as session:
                     update_rollups(session)  # the heatmaps' hourly H3 rollups; commits itself

@@ -207,4 +207,12 @@ def last_point(trip: Trip) -> tuple[float, float] | None:
 
 
 def track(session: Session, trip_id: int) -> list[Position]:
-    return list(session.scalars(select(Position).where(Position.trip_id == trip_id).order_by(Position.ts, Position.device_id)))
+    """The trip's fixes in time order: stored ones, and those of months detached to the archive (read from it)."""
+    from chekara.config import get_settings
+    from chekara.services.archive.reader import archived_track
+
+    stored = list(session.scalars(select(Position).where(Position.trip_id == trip_id).order_by(Position.ts, Position.device_id)))
+    archived = archived_track(session, get_settings().archive_path, trip_id)
+    if not archived:
+        return stored
+    return sorted(archived + stored, key=lambda p: (p.ts, p.device_id))

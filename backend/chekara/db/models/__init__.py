@@ -1,7 +1,9 @@
 """The ORM models; importing this package registers every table on Base.metadata."""
 
 from chekara.db.models.alerts import Alert, AlertNote
-from chekara.db.models.analytics import AnalyticsWatermark, CellHour, CellHourTrip, H3Cell
+from chekara.db.models.analytics import (
+    AnalyticsWatermark, ArchiveMonth, CellDay, CellDayTrip, CellDayTripCount, CellHour, CellHourTrip, H3Cell,
+)
 from chekara.db.models.audit import AuditEntry
 from chekara.db.models.base import Base
 from chekara.db.models.callcenter import Inquiry, InquiryNote
@@ -23,6 +25,10 @@ from chekara.db.models.tracking import Device, Position, Trip, TripDevice
 
 __all__ = [
     "AnalyticsWatermark",
+    "ArchiveMonth",
+    "CellDay",
+    "CellDayTrip",
+    "CellDayTripCount",
     "CellHour",
     "CellHourTrip",
     "H3Cell",

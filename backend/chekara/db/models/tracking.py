@@ -124,7 +124,12 @@ class TripDevice(Base):
 
 
 class Position(Base):
-    """One GPS fix, enriched on arrival. Written by COPY in the ingest pipeline."""
+    """One GPS fix, enriched on arrival. Written by COPY in the ingest pipeline.
+
+    Partitioned by UTC calendar month of ``ts`` (``positions_YYYY_MM``, plus a DEFAULT partition
+    for months without one: chekara.services.archive.partitions); every index is per partition.
+    The primary key holds ``ts`` because a partitioned table's unique keys must hold its key.
+    """
 
     __tablename__ = "positions"
     __table_args__ = (
@@ -132,12 +137,15 @@ class Position(Base):
         Index("ix_positions_trip_ts", "trip_id", "ts"),
         Index("ix_positions_geom", "geom", postgresql_using="gist"),
         Index("ix_positions_h3_r9", "h3_r9"),
+        #: Window queries (dwell, archive export and detach) read a time range through this.
+        Index("ix_positions_ts", "ts"),
+        {"postgresql_partition_by": "RANGE (ts)"},
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"))
     trip_id: Mapped[int | None] = mapped_column(ForeignKey("trips.id"))
-    ts: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ts: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     geom = mapped_column(Geometry("POINT", srid=SRID_WGS84, spatial_index=False), nullable=False)
     speed_kmh: Mapped[float | None] = mapped_column(Float)

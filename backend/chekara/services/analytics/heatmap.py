@@ -9,7 +9,11 @@
   the parent cell, never by adding per-hour counts.
 
 The window is whole UTC hours: ``from`` is taken down to its hour, ``to`` up
-to the next one; the answer says which window it used. ``bbox`` keeps the
+to the next one; the answer says which window it used. A window of whole UTC
+days reads the daily level (per resolution and day; distinct trips counted on
+each trip's first day in the window), any other the hourly one
+(chekara.domain.analytics.rollup_levels); the answer says which (``level``),
+and both give the same numbers (tested). ``bbox`` keeps the
 hexagons whose centre lies in it, each with its full value (its res-9
 children are gathered a little beyond the box first). ``corridor`` keeps
 the res-9 cells whose centre lies in the corridor's band (line ±
@@ -27,6 +31,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.types import BigInteger
 
+from chekara.domain.analytics.rollup_levels import LEVELS, NO_PREVIOUS_DAY, choose_level, day_range, on_day_boundaries
 from chekara.domain.analytics.h3_cells import (
     BASE_RESOLUTION,
     HEATMAP_RESOLUTIONS,
@@ -63,6 +68,8 @@ class Heatmap:
     #: Fixes with ids up to this are in the rollups (chekara analytics update moves it).
     rollups_position_id: int
     rollups_updated_at: datetime | None
+    #: The rollup level that answered: "hour" or "day".
+    level: str = "hour"
 
 
 def hour_window(from_: datetime, to: datetime) -> tuple[datetime, datetime]:
@@ -113,8 +120,9 @@ def _value_sql(metric: str) -> tuple[str, str]:
 
 def heatmap(
     session: Session, metric: str, res: int, from_: datetime, to: datetime,
-    bbox: BBox | None = None, corridor: str | None = None,
+    bbox: BBox | None = None, corridor: str | None = None, level: str = "auto",
 ) -> Heatmap:
+    """The heatmap over [from_, to); ``level`` "auto" picks the daily level for whole UTC days ("hour"/"day" force one)."""
     if metric not in METRICS:
         raise InvalidInput(f"metric must be one of {', '.join(METRICS)}", field="metric")
     if res not in HEATMAP_RESOLUTIONS:
@@ -122,6 +130,39 @@ def heatmap(
     if to <= from_:
         raise InvalidInput("to must be after from", field="to")
     start, end = hour_window(from_, to)
+    if level == "auto":
+        level = choose_level(start, end, metric, corridor)
+    elif level not in LEVELS:
+        raise InvalidInput("level must be auto, hour or day", field="level")
+    elif level == "day" and not on_day_boundaries(start, end):
+        raise InvalidInput("the daily level needs from and to at UTC midnight", field="level")
+    elif level == "day" and corridor is not None and metric == "trips":
+        raise InvalidInput("distinct trips along a corridor come from the hourly level", field="level")
+    read = _daily if level == "day" else _hourly
+    cells = read(session, metric, res, start, end, bbox, corridor)
+    if bbox is not None and res != BASE_RESOLUTION:
+        cells = [c for c in cells if centre_in_bbox(c.cell, bbox)]
+    position_id, updated_at = watermark(session)
+    return Heatmap(metric, res, start, end, bbox, corridor.upper() if corridor else None, cells, position_id,
+                   updated_at, level)
+
+
+def _corridor_filter(session: Session, corridor: str | None, where: list[str], params: dict) -> list:
+    if corridor is None:
+        return []
+    where.append("r.cell = ANY(:corridor_cells)")
+    params["corridor_cells"] = sorted(corridor_cells(session, corridor))
+    return [bindparam("corridor_cells", type_=ARRAY(BigInteger))]
+
+
+def _run(session: Session, metric: str, sql: str, params: dict, binds: list) -> list[HeatCell]:
+    statement = text(sql).bindparams(*binds) if binds else text(sql)
+    return [HeatCell(int(cell), _number(metric, v)) for cell, v in session.execute(statement, params).all()]
+
+
+def _hourly(session: Session, metric: str, res: int, start: datetime, end: datetime,
+            bbox: BBox | None, corridor: str | None) -> list[HeatCell]:
+    """Res-9 cell-hours, grouped by the parent cell at ``res`` through h3_cells."""
     table = "h3_cell_hour_trips" if metric == "trips" else "h3_cell_hours"
     key = "r.cell" if res == BASE_RESOLUTION else f"c.r{res}"
     needs_cells = res != BASE_RESOLUTION or bbox is not None
@@ -131,24 +172,43 @@ def heatmap(
         box = padded_bbox(bbox, descendant_reach_m(res))
         where.append("c.lon BETWEEN :min_lon AND :max_lon AND c.lat BETWEEN :min_lat AND :max_lat")
         params |= dict(zip(("min_lon", "min_lat", "max_lon", "max_lat"), box))
-    statement_binds = []
-    if corridor is not None:
-        where.append("r.cell = ANY(:corridor_cells)")
-        params["corridor_cells"] = sorted(corridor_cells(session, corridor))
-        statement_binds.append(bindparam("corridor_cells", type_=ARRAY(BigInteger)))
+    binds = _corridor_filter(session, corridor, where, params)
     value, having = _value_sql(metric)
     sql = (
         f"SELECT {key} AS cell, {value} AS value FROM {table} r"
         + (" JOIN h3_cells c ON c.cell = r.cell" if needs_cells else "")
         + f" WHERE {' AND '.join(where)} GROUP BY {key} {having} ORDER BY {key}"
     )
-    statement = text(sql).bindparams(*statement_binds) if statement_binds else text(sql)
-    rows = session.execute(statement, params).all()
-    cells = [HeatCell(int(cell), _number(metric, v)) for cell, v in rows]
-    if bbox is not None and res != BASE_RESOLUTION:
-        cells = [c for c in cells if centre_in_bbox(c.cell, bbox)]
-    position_id, updated_at = watermark(session)
-    return Heatmap(metric, res, start, end, bbox, corridor.upper() if corridor else None, cells, position_id, updated_at)
+    return _run(session, metric, sql, params, binds)
+
+
+def _daily(session: Session, metric: str, res: int, start: datetime, end: datetime,
+           bbox: BBox | None, corridor: str | None) -> list[HeatCell]:
+    """Cell-days stored at ``res`` itself; with a corridor, its res-9 cell-days grouped by parent (additive metrics)."""
+    first_day, end_day = day_range(start, end)
+    params: dict = {"first_day": first_day, "end_day": end_day, "res": res, "none": NO_PREVIOUS_DAY}
+    where = ["r.day >= :first_day", "r.day < :end_day"]
+    if metric == "trips":
+        # Each trip counts on its first day inside the window: its previous day in the cell is before it.
+        table, value, having = "h3_cell_day_trip_counts", "sum(r.trips)", ""
+        where.append("r.prev_day < :first_day")
+    else:
+        table = "h3_cell_days"
+        value, having = _value_sql(metric)
+    by_parent = corridor is not None and res != BASE_RESOLUTION
+    where.append("r.res = :res" if not by_parent else f"r.res = {BASE_RESOLUTION}")
+    key = f"c.r{res}" if by_parent else "r.cell"
+    needs_cells = by_parent or (bbox is not None and res == BASE_RESOLUTION)
+    if bbox is not None and res == BASE_RESOLUTION:
+        where.append("c.lon BETWEEN :min_lon AND :max_lon AND c.lat BETWEEN :min_lat AND :max_lat")
+        params |= dict(zip(("min_lon", "min_lat", "max_lon", "max_lat"), bbox))
+    binds = _corridor_filter(session, corridor, where, params)
+    sql = (
+        f"SELECT {key} AS cell, {value} AS value FROM {table} r"
+        + (" JOIN h3_cells c ON c.cell = r.cell" if needs_cells else "")
+        + f" WHERE {' AND '.join(where)} GROUP BY {key} {having} ORDER BY {key}"
+    )
+    return _run(session, metric, sql, params, binds)
 
 
 def _number(metric: str, value) -> float | int:

@@ -1,4 +1,8 @@
-"""Hourly H3 rollups of positions, kept up to date incrementally, or rebuilt from scratch.
+"""Hourly and daily H3 rollups of positions, kept up to date incrementally, or rebuilt from scratch.
+
+The daily level (per resolution 5..9 and UTC day; chekara.domain.analytics.rollup_levels) is
+fed from the same delta as the hourly one on update, and derived from the hourly tables on
+rebuild: the two paths meet in the tests.
 
 Per res-9 cell and UTC hour: fixes, fixes with a speed and their speed sum,
 dwell (chekara.domain.analytics.dwell: each fix owns the time to the
@@ -35,6 +39,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from chekara.domain.analytics.dwell import DWELL_CAP_S
+from chekara.domain.analytics.rollup_levels import NO_PREVIOUS_DAY
 from chekara.domain.analytics.h3_cells import centre_lonlat, parents
 
 log = logging.getLogger("chekara.analytics")
@@ -51,6 +56,10 @@ SETTLE_LOCK_TIMEOUT = "5s"
 _HOUR = "date_bin('1 hour', {ts}, TIMESTAMPTZ '2000-01-01 00:00:00+00')"
 #: A fix's dwell: milliseconds to the next fix, capped. (LEAST ignores NULLs: check for "no next fix" first.)
 _DWELL_MS = "LEAST((EXTRACT(EPOCH FROM ({next_ts} - {ts})) * 1000)::bigint, :cap_ms)"
+#: The UTC day of a timestamp.
+_DAY = "({ts} AT TIME ZONE 'UTC')::date"
+#: A res-9 cell c (a row of h3_cells) and its parents, as (res, cell) rows: the daily level is per resolution.
+_AT_EVERY_RES = "CROSS JOIN LATERAL (VALUES (9, c.cell), (8, c.r8), (7, c.r7), (6, c.r6), (5, c.r5)) v(res, cell)"
 _ADD_ON_CONFLICT = """
     ON CONFLICT (hour, cell) DO UPDATE SET
         fixes = h3_cell_hours.fixes + excluded.fixes,
@@ -70,6 +79,7 @@ def _dwell_to_next(alias: str, below: str) -> str:
 
 
 _DELTA_CELL_HOURS = f"""
+CREATE TEMP TABLE delta_cell_hours ON COMMIT DROP AS
 WITH new AS (
     SELECT id, device_id, ts, h3_r9, speed_kmh FROM positions WHERE id > :low AND id <= :high
 ),
@@ -98,9 +108,23 @@ delta AS (
     UNION ALL
     SELECT {_HOUR.format(ts="ts")}, h3_r9, 0, 0, 0, dwell_ms FROM split_change
 )
+SELECT hour, cell, sum(fixes) AS fixes, sum(speed_fixes) AS speed_fixes, sum(speed_kmh_sum) AS speed_kmh_sum,
+       sum(dwell_ms) AS dwell_ms
+FROM delta GROUP BY hour, cell
+"""
+
+_ADD_DELTA_HOURS = f"""
 INSERT INTO h3_cell_hours (hour, cell, fixes, speed_fixes, speed_kmh_sum, dwell_ms)
-SELECT hour, cell, sum(fixes), sum(speed_fixes), sum(speed_kmh_sum), sum(dwell_ms) FROM delta GROUP BY hour, cell
+SELECT hour, cell, fixes, speed_fixes, speed_kmh_sum, dwell_ms FROM delta_cell_hours
 {_ADD_ON_CONFLICT}
+"""
+
+_ADD_DELTA_DAYS = f"""
+INSERT INTO h3_cell_days (res, day, cell, fixes, speed_fixes, speed_kmh_sum, dwell_ms)
+SELECT v.res, {_DAY.format(ts="d.hour")}, v.cell, sum(d.fixes), sum(d.speed_fixes), sum(d.speed_kmh_sum), sum(d.dwell_ms)
+FROM delta_cell_hours d JOIN h3_cells c ON c.cell = d.cell {_AT_EVERY_RES}
+GROUP BY 1, 2, 3
+{_ADD_ON_CONFLICT.replace("h3_cell_hours", "h3_cell_days").replace("(hour, cell)", "(res, day, cell)")}
 """
 
 _DELTA_TRIPS = f"""
@@ -109,6 +133,71 @@ SELECT DISTINCT {_HOUR.format(ts="ts")}, h3_r9, trip_id FROM positions
 WHERE id > :low AND id <= :high AND trip_id IS NOT NULL
 ON CONFLICT DO NOTHING
 """
+
+_NEW_TRIP_DAYS = f"""
+CREATE TEMP TABLE new_trip_days ON COMMIT DROP AS
+WITH seen AS (
+    SELECT DISTINCT {_DAY.format(ts="ts")} AS day, h3_r9, trip_id FROM positions
+    WHERE id > :low AND id <= :high AND trip_id IS NOT NULL
+),
+added AS (
+    INSERT INTO h3_cell_day_trips (res, cell, trip_id, day)
+    SELECT DISTINCT v.res, v.cell, s.trip_id, s.day FROM seen s JOIN h3_cells c ON c.cell = s.h3_r9 {_AT_EVERY_RES}
+    ON CONFLICT DO NOTHING
+    RETURNING res, cell, trip_id, day
+)
+SELECT * FROM added
+"""
+
+#: Trip-days whose previous day in the cell changed: the new ones, and the next day of each (a new day may
+#: fall between two old ones). Each moves one trip between two (res, day, cell, prev_day) counts.
+_TRIP_DAY_CHANGES = f"""
+CREATE TEMP TABLE trip_day_changes ON COMMIT DROP AS
+WITH affected AS (SELECT res, cell, trip_id, min(day) AS since FROM new_trip_days GROUP BY 1, 2, 3),
+ordered AS (
+    SELECT t.res, t.cell, t.trip_id, t.day, t.prev_day, a.since,
+           lag(t.day) OVER (PARTITION BY t.res, t.cell, t.trip_id ORDER BY t.day) AS new_prev
+    FROM h3_cell_day_trips t JOIN affected a USING (res, cell, trip_id)
+)
+SELECT o.res, o.cell, o.trip_id, o.day, o.prev_day AS old_prev, o.new_prev, n.day IS NOT NULL AS is_new
+FROM ordered o LEFT JOIN new_trip_days n USING (res, cell, trip_id, day)
+WHERE o.day >= o.since AND (n.day IS NOT NULL OR o.prev_day IS DISTINCT FROM o.new_prev)
+"""
+
+_APPLY_TRIP_DAY_CHANGES = [
+    """UPDATE h3_cell_day_trips t SET prev_day = c.new_prev FROM trip_day_changes c
+       WHERE t.res = c.res AND t.cell = c.cell AND t.trip_id = c.trip_id AND t.day = c.day""",
+    """INSERT INTO h3_cell_day_trip_counts (res, day, cell, prev_day, trips)
+       SELECT res, day, cell, prev, sum(n) FROM (
+           SELECT res, day, cell, COALESCE(new_prev, :none) AS prev, 1 AS n FROM trip_day_changes
+           UNION ALL
+           SELECT res, day, cell, COALESCE(old_prev, :none), -1 FROM trip_day_changes WHERE NOT is_new
+       ) d GROUP BY 1, 2, 3, 4
+       ON CONFLICT (res, day, cell, prev_day) DO UPDATE SET trips = h3_cell_day_trip_counts.trips + excluded.trips""",
+    """DELETE FROM h3_cell_day_trip_counts k USING (SELECT DISTINCT res, day, cell FROM trip_day_changes) c
+       WHERE k.res = c.res AND k.day = c.day AND k.cell = c.cell AND k.trips = 0""",
+]
+
+#: The daily level from the hourly one (a rebuild): the same sums, and the trip-days with their previous day.
+_REBUILD_DAYS = [
+    f"""INSERT INTO h3_cell_days (res, day, cell, fixes, speed_fixes, speed_kmh_sum, dwell_ms)
+        SELECT v.res, {_DAY.format(ts="h.hour")}, v.cell, sum(h.fixes), sum(h.speed_fixes), sum(h.speed_kmh_sum),
+               sum(h.dwell_ms)
+        FROM h3_cell_hours h JOIN h3_cells c ON c.cell = h.cell {_AT_EVERY_RES} GROUP BY 1, 2, 3""",
+    f"""INSERT INTO h3_cell_day_trips (res, cell, trip_id, day, prev_day)
+        SELECT res, cell, trip_id, day, lag(day) OVER (PARTITION BY res, cell, trip_id ORDER BY day) FROM (
+            SELECT DISTINCT v.res, v.cell, t.trip_id, {_DAY.format(ts="t.hour")} AS day
+            FROM h3_cell_hour_trips t JOIN h3_cells c ON c.cell = t.cell {_AT_EVERY_RES}
+        ) s""",
+    """INSERT INTO h3_cell_day_trip_counts (res, day, cell, prev_day, trips)
+       SELECT res, day, cell, COALESCE(prev_day, :none), count(*) FROM h3_cell_day_trips GROUP BY 1, 2, 3, 4""",
+]
+#: An hour of a month whose fixes were detached to the archive (chekara.services.archive.months).
+_IN_DETACHED_MONTH = (
+    "EXISTS (SELECT 1 FROM archive_months a WHERE a.status = 'detached'"
+    " AND {col} >= (a.month::timestamp AT TIME ZONE 'UTC') AND {col} < ((a.month + interval '1 month') AT TIME ZONE 'UTC'))"
+)
+DAILY_TABLES = ("h3_cell_days", "h3_cell_day_trips", "h3_cell_day_trip_counts")
 
 _REBUILD_CELL_HOURS = f"""
 INSERT INTO h3_cell_hours (hour, cell, fixes, speed_fixes, speed_kmh_sum, dwell_ms)
@@ -223,9 +312,14 @@ def update_rollups(session: Session, chunk_fixes: int = UPDATE_CHUNK_FIXES, prog
             return RollupReport(counted, low)
         high = min(horizon, low + chunk_fixes)
         params = {"low": low, "high": high, "cap_ms": DWELL_CAP_S * 1000}
-        session.execute(text(_DELTA_CELL_HOURS), params)
-        session.execute(text(_DELTA_TRIPS), {"low": low, "high": high})
+        # New cells first: the daily level reaches their parents through h3_cells.
         _add_cells(session, list(session.scalars(text(_MISSING_CELLS_OF_RANGE), {"low": low, "high": high})))
+        session.execute(text(_DELTA_CELL_HOURS), params)
+        session.execute(text(_ADD_DELTA_HOURS))
+        session.execute(text(_ADD_DELTA_DAYS))
+        session.execute(text("DROP TABLE delta_cell_hours"))  # ON COMMIT DROP does not fire inside a savepoint
+        session.execute(text(_DELTA_TRIPS), {"low": low, "high": high})
+        _update_trip_days(session, low, high)
         counted += int(session.scalar(
             text("SELECT count(*) FROM positions WHERE id > :low AND id <= :high"), {"low": low, "high": high}
         ))
@@ -233,6 +327,15 @@ def update_rollups(session: Session, chunk_fixes: int = UPDATE_CHUNK_FIXES, prog
         session.commit()
         if progress:
             progress(high - start, horizon - start)
+
+
+def _update_trip_days(session: Session, low: int, high: int) -> None:
+    """The daily trip sets and counts for the fixes with ids in (low, high]."""
+    session.execute(text(_NEW_TRIP_DAYS), {"low": low, "high": high})
+    session.execute(text(_TRIP_DAY_CHANGES))
+    for statement in _APPLY_TRIP_DAY_CHANGES:
+        session.execute(text(statement), {"none": NO_PREVIOUS_DAY})
+    session.execute(text("DROP TABLE new_trip_days, trip_day_changes"))
 
 
 def _device_groups(session: Session, high: int, chunk_fixes: int) -> list[tuple[int, int, int]]:
@@ -258,6 +361,8 @@ def _device_groups(session: Session, high: int, chunk_fixes: int) -> list[tuple[
 def rebuild_rollups(session: Session, chunk_fixes: int = REBUILD_CHUNK_FIXES, progress: Progress | None = None) -> RollupReport:
     """Recompute every rollup from the raw positions, in one transaction (readers see the old numbers until it commits).
 
+    Months detached to the archive keep their hourly rows (their fixes are no longer in positions).
+
     Dwell here comes from a window over each device's fixes (lead(ts)), not
     from the incremental corrections, so comparing the two checks both.
     """
@@ -265,8 +370,11 @@ def rebuild_rollups(session: Session, chunk_fixes: int = REBUILD_CHUNK_FIXES, pr
     if horizon is None:
         raise RuntimeError("positions stayed locked by writers; try again")
     _locked_watermark(session)
-    session.execute(text("DELETE FROM h3_cell_hours"))
-    session.execute(text("DELETE FROM h3_cell_hour_trips"))
+    # Detached months' fixes are only in the archive now: their hourly rows stay (the daily ones follow from them).
+    for table in ("h3_cell_hours", "h3_cell_hour_trips"):
+        session.execute(text(f"DELETE FROM {table} WHERE NOT {_IN_DETACHED_MONTH.format(col='hour')}"))
+    for table in DAILY_TABLES:
+        session.execute(text(f"DELETE FROM {table}"))
     groups = _device_groups(session, horizon, chunk_fixes)
     total = sum(g[2] for g in groups)
     done = 0
@@ -280,6 +388,8 @@ def rebuild_rollups(session: Session, chunk_fixes: int = REBUILD_CHUNK_FIXES, pr
         if progress:
             progress(done, total)
     _add_cells(session, list(session.scalars(text(_MISSING_CELLS))))
+    for statement in _REBUILD_DAYS:
+        session.execute(text(statement), {"none": NO_PREVIOUS_DAY})
     _set_watermark(session, horizon)
     session.commit()
     return RollupReport(total, horizon)
