@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from chekara.cli.db import ensure_database_up
+from chekara.config import get_settings
 from chekara.db.engine import session_factory
 
 app = typer.Typer(help="Rollups for the heatmaps: rebuild from raw positions, or update incrementally.",
