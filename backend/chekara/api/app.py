@@ -22,6 +22,8 @@ from chekara.api.routers import analytics, learned_corridors
 from chekara.api.routers import inquiries, public, risk
 from chekara.api.routers import exchange, exchange_admin, ingest_stats
 from chekara.api.event_hub import hub
+from chekara.api.live_snapshot import LiveSnapshot
+from chekara.db.engine import open_session, session_factory
 from chekara.api.ingest_queue import start_ingest_queue
 from chekara.config import get_settings
 from chekara.services.risk_ruleset import ruleset as risk_ruleset
@@ -55,10 +57,17 @@ def _end_streams_on_stop() -> None:
         signal.signal(sig, handler)
 
 
+def _serving(app: FastAPI) -> bool:
+    """The app runs in a server process (its main thread), on the real database."""
+    return threading.current_thread() is threading.main_thread() and open_session not in app.dependency_overrides
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     _end_streams_on_stop()
     ingest_queue = start_ingest_queue(app)
+    if _serving(app):  # a test client's app publishes nothing (its transactions are rolled back)
+        app.state.live_snapshot = LiveSnapshot(hub, lambda: session_factory()())
     sweeper = SweepLoop(get_settings())
     sweeper.start()
     delivery = DeliveryLoop(get_settings())  # posts the outbox to partners' webhooks

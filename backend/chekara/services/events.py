@@ -7,6 +7,7 @@ of an alert that was rolled back, and every server process hears every event.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -23,3 +24,15 @@ def publish(session: Session, kind: str, data: dict[str, Any]) -> None:
     if len(payload.encode()) > MAX_PAYLOAD_BYTES:
         payload = json.dumps({"kind": kind, "data": {"id": data.get("id"), "truncated": True}})
     session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload})
+
+
+def iso_utc(ts: datetime) -> str:
+    """Times in events and the live map: UTC with microseconds (2026-12-03T10:53:59.880000+00:00),
+    so that two of them order as text as the instants do."""
+    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def convoy_position(trip_id: int, last_fix_at: datetime, lon: float, lat: float,
+                    speed_kmh: float | None, heading_deg: float | None) -> list:
+    """One convoy's newest committed position as a "positions" event names it (its `at` list)."""
+    return [trip_id, iso_utc(last_fix_at), lon, lat, speed_kmh, heading_deg]

@@ -1,15 +1,17 @@
 """Live convoys for the situation map: every trip in transit with its last fix (polled every 2 s).
 
-PostgreSQL builds the whole FeatureCollection: with thousands of convoys, one row and one
-dict per convoy in Python, then json.dumps, cost ~0.2 s a request (docs/PERFORMANCE.md).
-The trip row holds its newest committed fix (written by the ingest pipeline in the fix's own
-transaction), so the answer always shows each convoy where its last committed fix put it.
+In the server, each process answers from its snapshot moved by the events of committed fixes
+(api/live_snapshot.py). Where there is none (an app run by a test client, whose transactions are
+rolled back and so publish nothing), PostgreSQL builds the whole FeatureCollection. Both show each
+convoy where its newest committed fix put it (the trip row holds that fix, written by the ingest
+pipeline in the fix's own transaction); a test compares the two answers.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -50,5 +52,8 @@ def live_convoys_json(session: Session) -> str:
     responses={200: {"content": {GEOJSON_MEDIA_TYPE: {}}, "description": "A GeoJSON FeatureCollection"}},
     summary="Every convoy in transit: last fix, speed, heading, open alerts",
 )
-def get_live_convoys(session: SessionDep, _: AnyStaff) -> Response:
-    return Response(live_convoys_json(session), media_type=GEOJSON_MEDIA_TYPE)
+async def get_live_convoys(request: Request, session: SessionDep, _: AnyStaff) -> Response:
+    snapshot = getattr(request.app.state, "live_snapshot", None)
+    if snapshot is not None:
+        return Response(await snapshot.feature_collection(), media_type=GEOJSON_MEDIA_TYPE)
+    return Response(await run_in_threadpool(live_convoys_json, session), media_type=GEOJSON_MEDIA_TYPE)
