@@ -94,7 +94,7 @@ def status() -> None:
     settings = get_settings()
     with session_factory()() as session:
         rows = archive_status(session, utc_now(), settings.positions_retention_months)
-    table = Table("month", "status", "fixes in database", "fixes archived", "due")
+    table = Table("month", "status", "fixes in database (estimate; -1: not analysed yet)", "fixes archived", "due")
     for row in rows:
         table.add_row(f"{row.month:%Y-%m}", row.status, f"{row.fixes_in_database:,}",
                       "" if row.fixes_archived is None else f"{row.fixes_archived:,}", "yes" if row.due else "")

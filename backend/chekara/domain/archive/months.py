@@ -107,3 +107,9 @@ _PARTITION = re.compile(r"^positions_(\d{4}_\d{2}|default)$")
 def is_partition_name(name: str) -> bool:
     """A partition of positions (the schema comparison leaves them out: the server makes them)."""
     return bool(_PARTITION.match(name or ""))
+
+
+def partition_month(name: str) -> date | None:
+    """The month of a month partition's name; None for the default partition or another table."""
+    match = re.match(r"^positions_(\d{4})_(\d{2})$", name or "")
+    return date(int(match[1]), int(match[2]), 1) if match else None

@@ -30,6 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from chekara.db.models import ArchiveMonth
@@ -39,6 +40,7 @@ from chekara.domain.archive.months import (
     month_bounds,
     month_days,
     month_label,
+    partition_month,
     partition_name,
     retention_allows,
 )
@@ -47,6 +49,7 @@ from chekara.services.archive import geoparquet as gp
 from chekara.services.archive.partitions import DEFAULT_PARTITION, month_partitions
 
 Progress = Callable[[int, int], None]  # (days done, days in all)
+DETACH_LOCK_TIMEOUT = "10s"
 
 
 @dataclass(frozen=True)
@@ -174,19 +177,27 @@ def detach_month(session: Session, root: Path, month: date, now: datetime, max_f
                        f"{month_label(month)} first", field="month")
     if ledger.status == "detached":
         raise Conflict(f"{month_label(month)} is already detached", field="month")
-    # Hold writers off the month while comparing and removing (the lock also covers the default partition).
-    session.execute(text("LOCK TABLE positions IN SHARE ROW EXCLUSIVE MODE"))
-    fixes, id_sum = _database_counts(session, month)
-    if (fixes, id_sum) != (ledger.fixes, Decimal(ledger.id_sum)):
-        raise Conflict(f"{month_label(month)} changed since its export ({fixes} fixes now, {ledger.fixes} exported):"
-                       " export it again", field="month")
+    # The files first, with no lock held: reading a month back takes a while.
     problems = verify_export(root, ledger, progress)
     if problems:
         raise Conflict(f"{month_label(month)}'s archive does not verify: {'; '.join(problems)}", field="month")
     name = partition_name(month)
-    if name in month_partitions(session):
-        session.execute(text(f"ALTER TABLE positions DETACH PARTITION {name}"))
-        session.execute(text(f"DROP TABLE {name}"))
+    own_partition = name in month_partitions(session)
+    try:
+        # Writers are held off the month's own tables only (the rest of positions keeps taking fixes);
+        # detaching needs a moment of ACCESS EXCLUSIVE on positions: wait for it at most DETACH_LOCK_TIMEOUT.
+        session.execute(text(f"SET LOCAL lock_timeout = '{DETACH_LOCK_TIMEOUT}'"))
+        session.execute(text(f"LOCK TABLE {name if own_partition else DEFAULT_PARTITION} IN SHARE ROW EXCLUSIVE MODE"))
+        fixes, id_sum = _database_counts(session, month)
+        if (fixes, id_sum) != (ledger.fixes, Decimal(ledger.id_sum)):
+            raise Conflict(f"{month_label(month)} changed since its export ({fixes} fixes now, {ledger.fixes} exported):"
+                           " export it again", field="month")
+        if own_partition:
+            session.execute(text(f"ALTER TABLE positions DETACH PARTITION {name}"))
+            session.execute(text(f"DROP TABLE {name}"))
+    except OperationalError as exc:
+        session.rollback()
+        raise Conflict(f"positions stayed busy for {DETACH_LOCK_TIMEOUT}; try again", field="month") from exc
     start, end = month_bounds(month)
     # A month without its own partition lives in the default one.
     session.execute(text(f"DELETE FROM {DEFAULT_PARTITION} WHERE ts >= :start AND ts < :end"),
@@ -200,10 +211,25 @@ def detached_months(session: Session) -> list[ArchiveMonth]:
     return list(session.scalars(select(ArchiveMonth).where(ArchiveMonth.status == "detached").order_by(ArchiveMonth.month)))
 
 
+def _fixes_by_month(session: Session) -> dict[date, int]:
+    """Fixes per month: a month partition's planner estimate (counting billions of rows is not a status
+    query; -1 before its first ANALYZE), the default partition's months counted exactly (it is small)."""
+    out: dict[date, int] = {}
+    for name, estimate in session.execute(text(
+            "SELECT c.relname, c.reltuples::bigint FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+            " WHERE i.inhparent = 'positions'::regclass")):
+        month = partition_month(name)
+        if month is not None and estimate != 0:
+            out[month] = int(estimate)
+    for month, count in session.execute(text(
+            f"SELECT date_trunc('month', ts AT TIME ZONE 'UTC')::date, count(*) FROM {DEFAULT_PARTITION} GROUP BY 1")):
+        out[month] = out.get(month, 0) + int(count)
+    return out
+
+
 def archive_status(session: Session, now: datetime, retention_months: int) -> list[MonthStatus]:
-    """Every month with fixes in the database or in the archive, oldest first."""
-    in_db = {row[0]: int(row[1]) for row in session.execute(text(
-        "SELECT date_trunc('month', ts AT TIME ZONE 'UTC')::date, count(*) FROM positions GROUP BY 1"))}
+    """Every month with fixes in the database (estimated per partition) or in the archive, oldest first."""
+    in_db = _fixes_by_month(session)
     ledgers = {m.month: m for m in session.scalars(select(ArchiveMonth))}
     out = []
     for month in sorted(in_db.keys() | ledgers.keys()):
