@@ -35,6 +35,8 @@ ZONE_STOP_MIN = {"rest_area": (20, 45), "truck_park": (15, 40), "fuel": (10, 20)
 #: Stops outside stop zones (road works, a police check, a cafe): how often and how long is the profile's.
 #: No traffic stop within this distance of a stop zone or checkpoint, metres (it would be authorised anyway).
 TRAFFIC_STOP_CLEARANCE_M = 1_500.0
+#: Activities happen where the road lies at least this far inside the corridor's edge, metres.
+ROAD_INSIDE_MARGIN_M = 150.0
 #: Trucks drive this far apart in a column, metres; the escort this far ahead or behind it.
 TRUCK_SPACING_M = (40.0, 80.0)
 ESCORT_GAP_M = (80.0, 200.0)
@@ -196,12 +198,14 @@ class ConvoyFactory:
         return stops
 
     def clear_of_zones(self, route: Route, progress_m: float, clearance_m: float) -> bool:
-        """True when a place on the route is at least clearance_m from its stop zones and every checkpoint."""
+        """True when a place on the route is at least clearance_m from its stop zones and every checkpoint,
+        and the road there is well inside the corridor (not on a switchback's bulge: nobody parks there)."""
+        x, y = route.points_m(np.array([progress_m]), np.array([0.0]))
+        if route.distance_to_line_m(x, y)[0] > route.half_width_m - ROAD_INSIDE_MARGIN_M:
+            return False
         for zone in route.stop_zones:
-            x, y = route.points_m(np.array([progress_m]), np.array([0.0]))
             if np.hypot(x[0] - zone.x_m, y[0] - zone.y_m) < zone.radius_m + clearance_m:
                 return False
-        x, y = route.points_m(np.array([progress_m]), np.array([0.0]))
         return bool(self.geo.checkpoint_distance_m(x, y)[0] > clearance_m)
 
     def _traffic_stops(self, route: Route, from_m: float) -> list[Activity]:

@@ -126,6 +126,8 @@ class Delay:
         return self.goal_s is None or self.delay_s <= self.goal_s
 
 
+#: Alerts raised by the server's sweeper, on its clock.
+CLOCK_DRIVEN = ("signal_lost", "overdue", "transit_not_closed")
 #: Goal for an alert's delay: this much plus DELAY_GOAL_INTERVALS reporting intervals of the device, seconds.
 DELAY_GOAL_S = 60.0
 DELAY_GOAL_INTERVALS = 3
@@ -285,7 +287,9 @@ def score(truth: GroundTruth, observed: list[Observed], not_observable: set[int]
         evaluation.matched.append((e, best))
         if e.threshold_s is not None and best.raised is not None:
             goal = None if e.interval_s is None else DELAY_GOAL_S + DELAY_GOAL_INTERVALS * e.interval_s
-            evaluation.delays.append(Delay(e.type, (best.raised - truth.instant(e.threshold_s)).total_seconds(), goal))
+            # The clock-driven checks cannot run on a past caught up at once before it has been delivered.
+            crossed = max(e.threshold_s, truth.live_from_s) if e.type in CLOCK_DRIVEN else e.threshold_s
+            evaluation.delays.append(Delay(e.type, (best.raised - truth.instant(crossed)).total_seconds(), goal))
     for o in free:
         rows.setdefault((o.source, o.type), TypeScore(o.source, o.type)).fp += 1
         evaluation.false_alarms.append(o)

@@ -103,3 +103,33 @@ def test_one_batch_or_many_give_the_same_events():
     fixes = convoy(1500, lambda t: apart(t) if t < 700 else (2500.0 if t > 1000 else 0.0))
     events = assert_batch_invariant(DET, fixes)
     assert [type(e) for e in events] == [AlertRaised, AlertResolved, AlertRaised]
+
+
+# ---- sparse trucks, moving escorts ------------------------------------------------------------------------
+
+
+def test_a_sparse_truck_is_measured_between_its_fixes():
+    # the escort stands (a fix every 10 s); the truck reports every 300 s driving away at 10.5 m/s:
+    # over 2 km apart from 191 s, which only its interpolated track shows
+    escort = [fix(t, device_id="esc-1", role="escort", speed_kmh=0.0) for t in range(0, 601, 10)]
+    truck = [fix(t, north_m=t * 10.5) for t in (0, 300, 600)]
+    _, events = replay(DET, sorted(escort + truck, key=lambda f: (f.ts, f.role)))
+    assert types(events) == [("AlertRaised", "convoy_separation")]
+    assert events[0].ts.isoformat() == iso(600)
+    assert events[0].evidence["first_fix_ts"] == iso(200)
+
+
+def test_just_under_two_km_while_the_escort_moves_is_not_yet_a_rejoin():
+    # a moving escort's phone clock may be 30 s off: 670 m at 80 km/h
+    def escort(t: float, north: float) -> object:
+        return fix(t, device_id="esc-1", role="escort", north_m=north, speed_kmh=80.0)
+    fixes = []
+    for t in range(0, 401, 10):
+        fixes.append(fix(t, north_m=3_000.0 if t < 200 else 1_600.0))
+        fixes.append(escort(t, 0.0))
+    _, events = replay(DET, fixes)
+    assert types(events) == [("AlertRaised", "convoy_separation")]  # 1.6 km apart at 80 km/h: not over
+    assert events[0].ts.isoformat() == iso(300)
+    fixes.append(fix(410, north_m=1_200.0))
+    fixes.append(escort(410, 0.0))
+    assert types(replay(DET, fixes)[1])[-1] == ("AlertResolved", "convoy_separation")

@@ -117,3 +117,37 @@ def test_one_batch_or_many_give_the_same_events():
         + [fix(130, east_m=9_000.0), fix(140, east_m=-9_000.0)] + driving(150, 200)
     events = assert_batch_invariant(DET, fixes)
     assert [type(e) for e in events] == [AlertRaised, AlertResolved] * 3
+
+
+# ---- what a receiver error explains raises nothing; what it cannot, raises --------------------------------------
+
+
+def test_a_multipath_fix_is_flagged_but_raises_nothing():
+    # 600 m off the road for one fix at 10 s: "216 km/h", yet only a reflection (single fix, 600 m)
+    fixes = driving(0, 60) + [fix(70, north_m=70 * 60 / 3.6, east_m=600.0)] + driving(80, 120)
+    assert flags(fixes)[7] is True
+    assert replay(DET, fixes)[1] == []
+
+
+def test_a_jump_just_above_180_kmh_two_km_off_the_track_raises_when_the_next_fix_shows_it():
+    # a tracker every 60 s at 72 km/h (1.2 km a minute); at 300 s it reports 3.2 km ahead of its last fix:
+    # 192 km/h, 2 km ahead of where it is (the fix at 360 s says where that was)
+    fixes = track(0, 240, 60, north_m=lambda t: t * 20.0) + [fix(300, north_m=8_000.0)] \
+        + track(360, 480, 60, north_m=lambda t: t * 20.0)
+    assert flags(fixes) == [False] * 5 + [True] + [False] * 3
+    _, events = replay(DET, fixes)
+    assert types(events) == [("AlertRaised", "gps_anomaly"), ("AlertResolved", "gps_anomaly")]
+    raised = events[0]
+    assert raised.ts.isoformat() == iso(360)  # known once the track is back
+    assert raised.evidence["first_fix_ts"] == iso(300)
+    assert raised.evidence["off_track_m"] == pytest.approx(2_000.0, abs=5.0)
+
+
+@pytest.mark.parametrize("off_m, alerts", [(950.0, False), (1_050.0, True)])
+def test_the_alert_needs_a_kilometre_off_the_track(off_m, alerts):
+    fixes = driving(0, 60) + [fix(70, north_m=70 * 60 / 3.6, east_m=off_m)] + driving(80, 120)
+    assert flags(fixes)[7] is True  # flagged either way: kept from the other detectors
+    _, events = replay(DET, fixes)
+    assert bool(events) is alerts
+    if alerts:
+        assert events[0].ts.isoformat() == iso(80) and events[0].evidence["off_track_m"] == pytest.approx(off_m, abs=1)

@@ -68,3 +68,16 @@ def test_one_batch_or_many_give_the_same_events():
     events = assert_batch_invariant(DET, steps)
     assert [(type(e), e.key) for e in events] == [(AlertRaised, "trk-1"), (AlertResolved, "trk-1"),
                                                   (AlertRaised, "trk-1"), (AlertRaised, "esc-1")]
+
+
+def test_a_slow_tracker_is_given_its_interval_beyond_a_minute():
+    fixes = track(0, 900, 300)  # every 300 s: its limit is 600 + 240 s
+    assert replay(DET, fixes + [Tick(900 + 839, IN_TRANSIT)])[1] == []
+    _, events = replay(DET, fixes + [Tick(900 + 840, IN_TRANSIT)])
+    assert types(events) == [("AlertRaised", "signal_lost")]
+    assert events[0].evidence["limit_s"] == 840.0
+
+
+def test_a_device_reporting_every_minute_keeps_the_ten_minutes():
+    fixes = track(0, 300, 60)
+    assert types(replay(DET, fixes + [Tick(900, IN_TRANSIT)])[1]) == [("AlertRaised", "signal_lost")]

@@ -123,3 +123,40 @@ def test_each_vehicle_has_its_own_stop():
 def test_one_batch_or_many_give_the_same_events():
     events = assert_batch_invariant(DET, stop_for(20) + track(2000, 3000, 30, north_m=20_000.0))
     assert [type(e) for e in events] == [AlertRaised, AlertResolved, AlertRaised]
+
+
+# ---- what noisy and sparse trackers can show ----------------------------------------------------------------
+
+
+def test_a_multipath_fix_during_a_stop_does_not_end_it():
+    stand = track(0, 1200, 30, north_m=lambda t: 400.0 if t == 600 else 0.0, speed_kmh=0.0)
+    _, events = replay(DET, stand + [fix(1230, north_m=1_000.0, speed_kmh=60.0)])
+    assert types(events) == [("AlertRaised", "unauthorized_stop"), ("AlertResolved", "unauthorized_stop")]
+    assert events[0].ts.isoformat() == iso(900) and events[0].evidence["start_ts"] == iso(0)
+
+
+def test_two_far_fixes_in_a_row_do_end_the_stop():
+    stand = track(0, 600, 30, speed_kmh=0.0) + track(630, 1500, 30, north_m=400.0, speed_kmh=0.0)
+    assert replay(DET, stand)[1] == []  # 630 s here, then 870 s 400 m away: two stops, neither 15 min
+
+
+def sparse_stop(stand_until_s: float, depart_fix_n: float) -> list:
+    """A tracker every 300 s at 72 km/h (20 m/s): reaches 3.6 km at 180 s, stands, leaves at stand_until_s."""
+    return [fix(0, speed_kmh=72.0)] + track(300, 900, 300, north_m=3_600.0, speed_kmh=0.0) \
+        + [fix(1200, north_m=depart_fix_n, speed_kmh=72.0)]
+
+
+def test_a_sparse_trackers_16_minute_stop_is_raised_from_its_estimated_start_and_end():
+    # stands 180 s .. 1150 s; its fixes show 300 .. 900 (10 min); the departure fix at 1200 is 1 km on
+    _, events = replay(DET, sparse_stop(1150, 3_600.0 + 50 * 20.0))
+    assert types(events) == [("AlertRaised", "unauthorized_stop"), ("AlertResolved", "unauthorized_stop")]
+    raised = events[0]
+    assert raised.ts.isoformat() == iso(1200)
+    assert raised.evidence["start_ts"] == iso(180) and raised.evidence["anchor_ts"] == iso(300)
+    assert raised.evidence["estimated_end_ts"] == iso(1150)
+    assert raised.evidence["estimated_duration_s"] == 970.0
+
+
+def test_a_sparse_trackers_14_minute_stop_raises_nothing():
+    # stands 180 s .. 1020 s (14 min): the departure fix at 1200 is 3.6 km on
+    assert replay(DET, sparse_stop(1020, 3_600.0 + 180 * 20.0))[1] == []

@@ -55,6 +55,8 @@ DEFAULT_MAX_DIAMETER_M = 150.0
 DEFAULT_MIN_DURATION_S = 900.0
 #: MovingPandas' pre-check: fit a rectangle only when the bounding box diagonal is under this many diameters.
 _BBOX_PRECHECK = 1.5
+#: While stopped, this many next fixes are tested against the window's hull at once.
+_HULL_BATCH = 64
 #: The local approximation of a geodesic is trusted this far from a limit (relative); closer, the exact one decides.
 _APPROX_BAND = 5e-3
 
@@ -81,6 +83,7 @@ class _Planar:
     def exact(x1: float, y1: float, x2: float, y2: float) -> float:
         return math.hypot(x2 - x1, y2 - y1)
 
+    approx_one = exact
     band = 0.0
 
 
@@ -98,6 +101,15 @@ class _Geodesic:
         return np.hypot(dx, dy)
 
     @staticmethod
+    def approx_one(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+        """approx() for one pair of points, without numpy's per-call cost."""
+        phi = math.radians((lat1 + lat2) / 2)
+        w = 1 - _E2 * math.sin(phi) ** 2
+        dy = math.radians(lat2 - lat1) * _A * (1 - _E2) / w ** 1.5
+        dx = math.radians(lon2 - lon1) * _A / math.sqrt(w) * math.cos(phi)
+        return math.hypot(dx, dy)
+
+    @staticmethod
     def exact(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
         return float(_WGS84.inv(lon1, lat1, lon2, lat2)[2])
 
@@ -106,7 +118,7 @@ class _Geodesic:
 
 def _under(metric, x1: float, y1: float, x2: float, y2: float, limit: float) -> bool:
     """distance((x1, y1), (x2, y2)) < limit, computed exactly only near the limit."""
-    d = float(metric.approx(x1, y1, x2, y2))
+    d = metric.approx_one(float(x1), float(y1), float(x2), float(y2))
     if d < limit * (1 - metric.band):
         return True
     if d > limit * (1 + metric.band):
@@ -183,6 +195,13 @@ def _detect(t_s, xs, ys, max_diameter_m: float, min_duration_s: float, metric) -
             hull = None
             i = last + 1
             continue
+        if is_stopped and hull is not None and hull.geom_type == "Polygon":
+            # Stopped: every next fix inside the window's hull changes nothing; skip them all at once.
+            inside = shapely.intersects_xy(hull, x[i : i + _HULL_BATCH], y[i : i + _HULL_BATCH])
+            run = len(inside) if inside.all() else int(np.argmin(inside))
+            if run:
+                i += run
+                continue
         if not is_stopped:
             while i - start + 1 > 2 and t[i] - t[start] >= min_duration_s:
                 start += 1

@@ -11,7 +11,26 @@ vehicle if it is the escort) is measured against the nearest escort device:
 - separated means > separation_m (2 km, strictly: exactly 2 km is together);
 - a separation that has lasted >= separation_min_s (5 min: "≥"), from its
   first separated measurement to the current one, raises;
-- the first measurement back within separation_m resolves it.
+- the first measurement back within separation_m resolves it, when it is
+  clearly back (within separation_m - separation_rejoin_margin_m, 1.5 km);
+  one just under 2 km is held until the next: a multipath fix (1 % of
+  fixes, up to 800 m off) moves a single measurement that much. And an
+  escort phone's clock may be off by separation_clock_error_s (30 s): while
+  the escort moves at v, its position is uncertain by v x 30 s (670 m at
+  80 km/h), so a separation goes on until the measurement is back under
+  2 km by more than that. A separation begins only above 2 km.
+
+What a sparse tracker can show: a truck reporting every 300 s is compared
+with its escort only around its own fixes, and a separation of 5.5 min may
+lie between two of them; its last fix, up to 30 s old, is also off by up to
+700 m at speed. So when a vehicle's fix comes more than
+separation_max_fix_age_s after its previous one (and at most
+separation_max_interp_s after it), the vehicle is sparse: the escort's
+fixes are not measured against its stale fix as they come, but when its
+next fix comes, against its position interpolated in time between its two
+fixes (the escort's fixes say where the escort was). The events are then
+the vehicle fix's, one reporting interval after the measurement, which is
+when the platform can know.
 
 One alert per vehicle device (key = the vehicle's device id). Evidence:
 separation_m (current), max_separation_m, first_fix_ts / last_fix_ts (first
@@ -43,50 +62,119 @@ def _nearest_escort(devices: dict[str, Any], vehicle: dict[str, Any], now_ts: st
     return best
 
 
+def _clock_error_m(escort: dict[str, Any], th: DetectionThresholds) -> float:
+    """How far off a moving escort's position may be for its phone's clock error, metres (0 standing or unknown)."""
+    speed = escort.get("speed_kmh")
+    return 0.0 if speed is None else speed / 3.6 * th.separation_clock_error_s
+
+
+def _interpolated(before: dict[str, Any], after: dict[str, Any], ts: str) -> dict[str, Any]:
+    """The vehicle's position at ts on the straight line between two of its fixes."""
+    span = seconds_between(before["ts"], after["ts"])
+    share = seconds_between(before["ts"], ts) / span if span > 0 else 1.0
+    return {"role": "vehicle", "ts": ts, "lon": before["lon"] + (after["lon"] - before["lon"]) * share,
+            "lat": before["lat"] + (after["lat"] - before["lat"]) * share}
+
+
+def _escort_at(track: list[dict[str, Any]], ts: str, max_age_s: float) -> dict[str, Any] | None:
+    """The escort's fix nearest in time to ts, if within max_age_s."""
+    best = min(track, key=lambda p: abs(seconds_between(p["ts"], ts)), default=None)
+    return best if best is not None and abs(seconds_between(best["ts"], ts)) <= max_age_s else None
+
+
 class ConvoySeparationDetector:
     type = "convoy_separation"
 
     def initial_state(self) -> State:
-        return {"devices": {}, "separations": {}}
+        return {"devices": {}, "separations": {}, "escort_tracks": {}}
 
     def on_fix(self, state: State, fix: EnrichedFix, thresholds: DetectionThresholds) -> tuple[State, list[Event]]:
+        th = thresholds
         now_ts = to_iso(fix.ts)
-        devices = {**state["devices"], fix.device_id: {"role": fix.role, "ts": now_ts, "lon": fix.lon, "lat": fix.lat}}
+        previous = state["devices"].get(fix.device_id)
+        gap_s = seconds_between(previous["ts"], now_ts) if previous is not None else 0.0
+        # A vehicle reporting less often than every separation_max_fix_age_s is measured between its fixes.
+        here = {"role": fix.role, "ts": now_ts, "lon": fix.lon, "lat": fix.lat, "speed_kmh": fix.speed_kmh,
+                "sparse": fix.role == "vehicle" and th.separation_max_fix_age_s < gap_s <= th.separation_max_interp_s}
+        devices = {**state["devices"], fix.device_id: here}
         separations = dict(state["separations"])
-        if fix.role == "vehicle":
-            vehicle_ids = [fix.device_id]
-        else:
-            vehicle_ids = sorted(i for i, d in devices.items()
-                                 if d["role"] == "vehicle" and seconds_between(d["ts"], now_ts)
-                                 <= thresholds.separation_max_fix_age_s)
+        tracks = {k: v for k, v in state.get("escort_tracks", {}).items()}
         events: list[Event] = []
+        if fix.role == "escort":
+            kept = [p for p in tracks.get(fix.device_id, []) if seconds_between(p["ts"], now_ts)
+                    <= th.separation_max_interp_s]
+            tracks[fix.device_id] = [*kept, {"ts": now_ts, "lon": fix.lon, "lat": fix.lat, "speed_kmh": fix.speed_kmh}]
+            vehicle_ids = sorted(i for i, d in devices.items()
+                                 if d["role"] == "vehicle" and not d.get("sparse")
+                                 and seconds_between(d["ts"], now_ts) <= th.separation_max_fix_age_s)
+        else:
+            vehicle_ids = [fix.device_id]
+            if here["sparse"]:
+                # From the previous fix itself if it was sparse too (the escort's fixes since were not measured).
+                after_s = 0.0 if previous.get("sparse") else th.separation_max_fix_age_s
+                events += self._between(separations, tracks, fix, previous, here, after_s, th)
         for vehicle_id in vehicle_ids:
             vehicle = devices[vehicle_id]
-            nearest = _nearest_escort(devices, vehicle, now_ts, thresholds.separation_max_fix_age_s)
-            if nearest is None:
-                continue
-            escort_id, distance_m = nearest
-            escort = devices[escort_id]
-            sep = separations.get(vehicle_id)
-            if distance_m <= thresholds.separation_m:
-                if sep is not None and sep["raised"]:
-                    events.append(AlertResolved(self.type, fix.ts, {
-                        **self._evidence(vehicle_id, sep), "separation_m": round(distance_m, 1),
-                        "rejoined_ts": now_ts}, key=vehicle_id))
-                separations.pop(vehicle_id, None)
-                continue
-            if sep is None:
-                sep = {"first_fix_ts": now_ts, "max_separation_m": distance_m, "raised": False}
-            sep = {**sep, "last_fix_ts": now_ts, "max_separation_m": max(sep["max_separation_m"], distance_m),
-                   "separation_m": distance_m, "escort_device_id": escort_id,
-                   "vehicle_lon": vehicle["lon"], "vehicle_lat": vehicle["lat"],
-                   "escort_lon": escort["lon"], "escort_lat": escort["lat"]}
-            if not sep["raised"] and seconds_between(sep["first_fix_ts"], now_ts) >= thresholds.separation_min_s:
-                sep["raised"] = True
-                events.append(AlertRaised(self.type, fix.ts, {
-                    **self._evidence(vehicle_id, sep), "separation_m": round(distance_m, 1)}, key=vehicle_id))
-            separations[vehicle_id] = sep
-        return {**state, "devices": devices, "separations": separations}, events
+            nearest = _nearest_escort(devices, vehicle, now_ts, th.separation_max_fix_age_s)
+            if nearest is not None:
+                escort_id, distance_m = nearest
+                events += self._measure(separations, vehicle_id, now_ts, distance_m, escort_id, vehicle,
+                                        devices[escort_id], fix, th)
+        return {**state, "devices": devices, "separations": separations, "escort_tracks": tracks}, events
+
+    def _between(self, separations: dict[str, Any], tracks: dict[str, list], fix: EnrichedFix,
+                 before: dict[str, Any], after: dict[str, Any], after_s: float,
+                 th: DetectionThresholds) -> list[Event]:
+        """The escorts' fixes more than after_s after a sparse vehicle's previous fix and before this one,
+        measured against its interpolated track."""
+        events: list[Event] = []
+        times = sorted({p["ts"] for track in tracks.values() for p in track
+                        if seconds_between(before["ts"], p["ts"]) > after_s
+                        and seconds_between(p["ts"], after["ts"]) > 0})
+        for ts in times:
+            vehicle = _interpolated(before, after, ts)
+            best: tuple[str, float, dict[str, Any]] | None = None
+            for escort_id, track in sorted(tracks.items()):
+                escort = _escort_at(track, ts, th.separation_max_fix_age_s)
+                if escort is None:
+                    continue
+                d = haversine_m(vehicle["lon"], vehicle["lat"], escort["lon"], escort["lat"])
+                if best is None or d < best[1]:
+                    best = (escort_id, d, escort)
+            if best is not None:
+                events += self._measure(separations, fix.device_id, ts, best[1], best[0], vehicle, best[2], fix, th)
+        return events
+
+    def _measure(self, separations: dict[str, Any], vehicle_id: str, now_ts: str, distance_m: float,
+                 escort_id: str, vehicle: dict[str, Any], escort: dict[str, Any], fix: EnrichedFix,
+                 th: DetectionThresholds) -> list[Event]:
+        """One measurement of a vehicle against its nearest escort at now_ts; events carry the fix's time."""
+        sep = separations.get(vehicle_id)
+        # Within what the phone's clock error makes of a moving escort, a separation is not over: it goes on.
+        unclear = sep is not None and distance_m > th.separation_m - _clock_error_m(escort, th)
+        if distance_m <= th.separation_m and not unclear:
+            if sep is not None and not sep.get("held") and distance_m > th.separation_m - th.separation_rejoin_margin_m:
+                separations[vehicle_id] = {**sep, "held": True}  # once just under 2 km: a bad fix, or a rejoin?
+                return []
+            separations.pop(vehicle_id, None)
+            if sep is not None and sep["raised"]:
+                return [AlertResolved(self.type, fix.ts, {
+                    **self._evidence(vehicle_id, sep), "separation_m": round(distance_m, 1),
+                    "rejoined_ts": now_ts}, key=vehicle_id)]
+            return []
+        if sep is None:
+            sep = {"first_fix_ts": now_ts, "max_separation_m": distance_m, "raised": False}
+        sep = {**sep, "held": False, "last_fix_ts": now_ts, "max_separation_m": max(sep["max_separation_m"], distance_m),
+               "separation_m": distance_m, "escort_device_id": escort_id,
+               "vehicle_lon": vehicle["lon"], "vehicle_lat": vehicle["lat"],
+               "escort_lon": escort["lon"], "escort_lat": escort["lat"]}
+        events: list[Event] = []
+        if not sep["raised"] and seconds_between(sep["first_fix_ts"], now_ts) >= th.separation_min_s:
+            sep["raised"] = True
+            events.append(AlertRaised(self.type, fix.ts, {
+                **self._evidence(vehicle_id, sep), "separation_m": round(distance_m, 1)}, key=vehicle_id))
+        separations[vehicle_id] = sep
+        return events
 
     @staticmethod
     def _evidence(vehicle_id: str, sep: dict[str, Any]) -> dict[str, Any]:

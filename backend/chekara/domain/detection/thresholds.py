@@ -27,9 +27,13 @@ class DetectionThresholds:
     # it when the two are at most stop_reckon_max_gap_s apart: the sparsest trackers report every 300 s.
     stop_moving_kmh: float = 5
     stop_reckon_max_gap_s: float = 360
+    stop_reckon_margin_s: float = 60
 
-    # signal_lost: no fix from a device for >= signal_lost_s on a trip in transit.
+    # signal_lost: no fix from a device for >= signal_lost_s on a trip in transit, for a device that reports
+    # at least every signal_lost_prompt_interval_s; a slower one is given the rest of its interval on top
+    # (600 + interval - 60: 840 s for a tracker at 300 s; see signal_lost.py).
     signal_lost_s: float = 600
+    signal_lost_prompt_interval_s: float = 60
 
     # gps_anomaly: implied speed > anomaly_speed_kmh from the device's previous
     # accepted fix. The time step is floored at anomaly_min_dt_s because device
@@ -54,6 +58,15 @@ class DetectionThresholds:
     separation_m: float = 2000
     separation_min_s: float = 300
     separation_max_fix_age_s: float = 30
+    # A vehicle whose fixes are further apart than that (a tracker every 60-300 s) is interpolated between
+    # two fixes at most separation_max_interp_s apart to measure the escort's fixes in between.
+    separation_max_interp_s: float = 360
+    # A measurement back under separation_m but above separation_m - separation_rejoin_margin_m resolves only
+    # when the next one is under separation_m too (one bad fix is not a rejoin).
+    separation_rejoin_margin_m: float = 500
+    # An escort phone's clock may be off by this much: a moving escort's position is uncertain by its speed
+    # times this, and a separation lasts until the measurement is back under separation_m by more than that.
+    separation_clock_error_s: float = 30
 
     # low_battery: raised when battery < low_battery_pct, resolved when
     # battery >= low_battery_resolve_pct (hysteresis: no flapping around 15 %).

@@ -23,6 +23,9 @@ anchor instead of a sliding window (O(1) state per fix):
 What a sparse or noisy tracker can show (trackers report every 10 to 300 s;
 about one fix in a hundred is a multipath outlier):
 
+- an anchor that reports moving is the vehicle rolling in, up to 100 m
+  short of where it stops: the first fix within the radius that reports
+  standing still becomes the anchor (the start stays);
 - once the vehicle is seen standing (two fixes within the radius, or an
   anchor reporting speed 0), a fix beyond the radius that reports standing
   still (speed_kmh known and below stop_moving_kmh) is a bad position,
@@ -38,6 +41,9 @@ about one fix in a hundred is a multipath outlier):
   the radius. A stop whose fixes never showed 15 min but whose start and
   end so estimated did is raised then, and resolved at once (a tracker at
   300 s can show a 15.5-min stop as 10 min between its first and last fix).
+  An estimate assumes the vehicle kept the speed it reported; it slows down
+  to park (a cafe's side road at 30 km/h), so a stop whose start or end is
+  estimated must last stop_reckon_margin_s (60 s) longer.
 
 Only "vehicle" fixes are tracked: the goods are in the truck, and the escort
 (a person with a phone) may walk about. One stop per vehicle device: key =
@@ -91,6 +97,11 @@ def _ended_ts(stop: dict[str, Any], departure: EnrichedFix, th: DetectionThresho
     return _plus(stop["last_fix_ts"], max(gap_s - travel_s, 0.0))
 
 
+def _needed_s(stop: dict[str, Any], th: DetectionThresholds) -> float:
+    """How long a stop must be seen: stop_min_s, plus a margin when its start is an estimate."""
+    return th.stop_min_s + (th.stop_reckon_margin_s if stop["start_ts"] != stop.get("anchor_ts") else 0.0)
+
+
 def _new_stop(fix: EnrichedFix, before: dict[str, Any] | None, th: DetectionThresholds) -> dict[str, Any]:
     return {
         "anchor_lon": fix.lon, "anchor_lat": fix.lat, "anchor_ts": to_iso(fix.ts),
@@ -98,7 +109,7 @@ def _new_stop(fix: EnrichedFix, before: dict[str, Any] | None, th: DetectionThre
         "last_lon": fix.lon, "last_lat": fix.lat,
         "fixes": 1, "sum_lon": fix.lon, "sum_lat": fix.lat,
         "authorised_by": fix.in_stop_zone or fix.in_checkpoint,
-        "raised": False, "held": None,
+        "raised": False, "held": None, "anchor_moving": _moving(fix.speed_kmh, th),
         # Seen standing (two fixes together, or one reporting speed 0): a far fix may then be a bad one.
         "standing": fix.speed_kmh is not None and not _moving(fix.speed_kmh, th),
     }
@@ -125,6 +136,9 @@ class UnauthorizedStopDetector:
                     "sum_lon": stop["sum_lon"] + fix.lon, "sum_lat": stop["sum_lat"] + fix.lat}
             if not stop["raised"] and stop["authorised_by"] is None:
                 stop["authorised_by"] = fix.in_stop_zone or fix.in_checkpoint
+            if stop.get("anchor_moving") and fix.speed_kmh is not None and not _moving(fix.speed_kmh, th):
+                # The anchor was the vehicle still rolling in: the first standing fix is where it stands.
+                stop.update(anchor_lon=fix.lon, anchor_lat=fix.lat, anchor_moving=False)
         elif (stop.get("held") is None and stop.get("standing") and fix.speed_kmh is not None
               and not _moving(fix.speed_kmh, th)):
             stop = {**stop, "held": _seen(fix)}  # standing still, yet far: a bad position until the next fix says
@@ -132,9 +146,8 @@ class UnauthorizedStopDetector:
             events.extend(self._ended(stop, fix, th))
             stop = _new_stop(fix, before, th)
 
-        if (not stop["raised"] and stop["authorised_by"] is None
-                and seconds_between(stop["start_ts"], stop["last_fix_ts"]) >= th.stop_min_s
-                and stop["last_fix_ts"] == to_iso(fix.ts)):
+        if (not stop["raised"] and stop["authorised_by"] is None and stop["last_fix_ts"] == to_iso(fix.ts)
+                and seconds_between(stop["start_ts"], stop["last_fix_ts"]) >= _needed_s(stop, th)):
             stop["raised"] = True
             events.append(AlertRaised(self.type, fix.ts, self._evidence(stop, fix.device_id), key=fix.device_id))
         last = {**state.get("last", {}), fix.device_id: _seen(fix)}
@@ -146,7 +159,8 @@ class UnauthorizedStopDetector:
         if stop["raised"]:
             return [AlertResolved(self.type, fix.ts, {**self._evidence(stop, fix.device_id), **end}, key=fix.device_id)]
         ended = _ended_ts(stop, fix, th)
-        if stop["authorised_by"] is not None or seconds_between(stop["start_ts"], ended) < th.stop_min_s:
+        if ended == stop["last_fix_ts"] or stop["authorised_by"] is not None \
+                or seconds_between(stop["start_ts"], ended) < th.stop_min_s + th.stop_reckon_margin_s:
             return []
         evidence = {**self._evidence(stop, fix.device_id), "estimated_end_ts": ended,
                     "estimated_duration_s": seconds_between(stop["start_ts"], ended)}
