@@ -5,13 +5,16 @@ from __future__ import annotations
 import gc
 import threading
 import inspect
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 
 from fastapi import FastAPI, Request
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session
 
 from chekara.config import get_settings
-from chekara.db.engine import open_session, session_factory
+from chekara.db.engine import get_engine, open_session
 from chekara.ingest.group_commit import IngestQueue, IngestSettings
 
 
@@ -33,13 +36,44 @@ def tune_interpreter() -> None:
     gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 20)
 
 
+class OwnConnection:
+    """The ingest worker's own database connection, kept between groups.
+
+    A group through the pool checks a connection out and pings it first (pool_pre_ping): two
+    round trips' worth of work per group at one fix per request. A connection that failed is
+    dropped, and the next group opens a new one (after a database restart, say)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._connection: Connection | None = None
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        if self._connection is None:
+            self._connection = self._engine.connect()
+        session = Session(bind=self._connection, expire_on_commit=False)
+        try:
+            yield session
+        except BaseException:
+            self._drop()
+            raise
+        finally:
+            session.close()
+
+    def _drop(self) -> None:
+        connection, self._connection = self._connection, None
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001 - it is being thrown away because it failed
+            pass
+
+
 def start_ingest_queue(app: FastAPI) -> IngestQueue:
     settings = get_settings()
     tune_interpreter()
     override = app.dependency_overrides.get(open_session)
     if override is None:
-        def sessions():
-            return session_factory()()
+        sessions = OwnConnection(get_engine()).session
     elif inspect.isgeneratorfunction(override):  # a test's session dependency that cleans up after itself
         sessions = contextmanager(override)
     else:  # the tests' rolled-back session

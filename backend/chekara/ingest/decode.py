@@ -9,6 +9,7 @@ Rejection objects naming the field and the reason; nothing raises.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -90,13 +91,16 @@ def _number(value: Any, field: str, low: float, high: float) -> float:
     return number
 
 
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f]")
+
+
 def _device_id(value: Any, field: str = "device_id") -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(int(value)) if float(value).is_integer() else str(value)
     if not isinstance(value, str) or not value.strip():
         raise _Bad(field, "is required")
     value = value.strip()
-    if len(value) > MAX_DEVICE_ID_LENGTH or any(ord(c) < 32 for c in value):
+    if len(value) > MAX_DEVICE_ID_LENGTH or _CONTROL_CHARACTER.search(value):
         raise _Bad(field, f"must be 1..{MAX_DEVICE_ID_LENGTH} printable characters")
     return value
 

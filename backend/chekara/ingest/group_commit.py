@@ -197,5 +197,11 @@ class IngestQueue:
                 if attempt < RETRIES and isinstance(exc.orig, _RETRYABLE):
                     log.info("ingest group lost a lock conflict (%s); retrying", type(exc.orig).__name__)
                     continue
+                if attempt == 1 and exc.connection_invalidated:
+                    # The worker keeps its connection between groups (no ping before each): one that
+                    # died meanwhile (a database restart) fails the group's first statement, and the
+                    # group, of which nothing was committed, goes again on a new connection.
+                    log.info("ingest connection was lost (%s); retrying the group on a new one", type(exc.orig).__name__)
+                    continue
                 raise
         raise AssertionError("unreachable")

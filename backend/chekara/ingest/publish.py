@@ -15,8 +15,8 @@ def publish_step(batch: Batch, ctx: IngestContext) -> Batch:
     if not moved:
         return batch
     data: dict = {"trips": moved[:500], "fixes": len(batch.fixes)}
-    at = [events.convoy_position(t.id, t.last_fix_at, *t.newest[:4]) for t in batch.trips.values() if t.newest is not None]
-    if len(at) <= MAX_POSITIONS:
-        data["at"] = at
+    moving = [t for t in batch.trips.values() if t.newest is not None]
+    if len(moving) <= MAX_POSITIONS:
+        data["at"] = [events.convoy_position(t.id, t.last_fix_at, *t.newest[:4]) for t in moving]
     events.publish(ctx.session, "positions", data)
     return batch

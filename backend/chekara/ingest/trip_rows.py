@@ -46,7 +46,7 @@ _UPDATE = text(
     " last_speed_kmh = CASE WHEN v.last_fix_at IS NULL THEN trips.last_speed_kmh ELSE v.speed END,"
     " last_heading_deg = CASE WHEN v.last_fix_at IS NULL THEN trips.last_heading_deg ELSE v.heading END,"
     " last_progress_m = COALESCE(v.progress, trips.last_progress_m), updated_at = now()"
-    " FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS v(id int, state jsonb, distance_m float8,"
+    " FROM json_to_recordset(CAST(:rows AS json)) AS v(id int, state json, distance_m float8,"
     " last_fix_at timestamptz, lon float8, lat float8, speed float8, heading float8, progress float8)"
     " WHERE trips.id = v.id"
 )

@@ -15,13 +15,13 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    JSON,
     Integer,
     String,
     Text,
     UniqueConstraint,
     func,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from chekara.db.models.base import SRID_WGS84, Base, Timestamped
@@ -94,8 +94,9 @@ class Trip(Timestamped, Base):
     last_heading_deg: Mapped[float | None] = mapped_column(Float)
     #: Distance of the last fix along the corridor from its start, metres (for the ETA).
     last_progress_m: Mapped[float | None] = mapped_column(Float)
-    #: Detector state between batches, so a restart resumes where it stopped.
-    detector_state: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    #: Detector state between batches, so a restart resumes where it stopped. json, not jsonb: it is
+    #: only ever read and written whole, and jsonb's conversions doubled that cost (migration 0013).
+    detector_state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_by: Mapped[str] = mapped_column(Text, default="")
 
     corridor: Mapped[Corridor] = relationship(lazy="joined")
