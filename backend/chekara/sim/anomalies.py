@@ -415,9 +415,12 @@ class Injector:
                         continue
                     burst, last, (distance, east, north) = 1, first, near
                     track.jumps[i] = (east, north)
+                    magnitude = {"jump_m": round(distance, 1), "off_track_m": round(math.hypot(east, north), 1),
+                                 "implied_kmh": round(distance / dt * 3.6, 1), "fixes": 1}
                 else:
                     # At least 250 km/h from the last good fix, however long ago it was.
                     distance = max(rng.uniform(5_000, 40_000), 250 / 3.6 * dt * 1.2)
+                    magnitude = None
                     bearing = rng.uniform(0, 2 * math.pi)
                     for j in range(burst):
                         angle = bearing + j * rng.uniform(math.pi / 2, 3 * math.pi / 2)
@@ -425,7 +428,8 @@ class Injector:
                 self.device_busy.setdefault(draft.convoy_id, []).append((first, last))
                 device = track.device.device_id
                 return InjectedAnomaly(
-                    anomaly_id, AnomalyKind.gps_jump, first, last, {"jump_m": round(distance, 1), "fixes": burst},
+                    anomaly_id, AnomalyKind.gps_jump, first, last,
+                    magnitude or {"jump_m": round(distance, 1), "fixes": burst},
                     convoy_id=draft.convoy_id, device_ids=(device,),
                     expected=(ExpectedSignal("alert", "gps_anomaly", first, last, convoy_id=draft.convoy_id,
                                              device_id=device, threshold_s=first,

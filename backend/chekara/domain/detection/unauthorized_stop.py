@@ -23,9 +23,12 @@ anchor instead of a sliding window (O(1) state per fix):
 What a sparse or noisy tracker can show (trackers report every 10 to 300 s;
 about one fix in a hundred is a multipath outlier):
 
-- an anchor that reports moving is the vehicle rolling in, up to 100 m
-  short of where it stops: the first fix within the radius that reports
-  standing still becomes the anchor (the start stays);
+- a stop is standing still, not rolling through the circle: an anchor that
+  reports moving is the vehicle rolling in, up to 100 m short of where it
+  stops; the first fix within the radius that reports standing still
+  becomes the anchor, and the stop began when the vehicle, at the anchor's
+  speed, covered the distance between them. Fixes within the radius that
+  report moving after it stood (rolling out) do not lengthen it;
 - once the vehicle is seen standing (two fixes within the radius, or an
   anchor reporting speed 0), a fix beyond the radius that reports standing
   still (speed_kmh known and below stop_moving_kmh) is a bad position,
@@ -42,8 +45,8 @@ about one fix in a hundred is a multipath outlier):
   end so estimated did is raised then, and resolved at once (a tracker at
   300 s can show a 15.5-min stop as 10 min between its first and last fix).
   An estimate assumes the vehicle kept the speed it reported; it slows down
-  to park (a cafe's side road at 30 km/h), so a stop whose start or end is
-  estimated must last stop_reckon_margin_s (60 s) longer.
+  to park (a cafe's side road at 30 km/h), so a stop must last longer by as
+  much as was estimated rather than seen, up to stop_reckon_margin_s (60 s).
 
 Only "vehicle" fixes are tracked: the goods are in the truck, and the escort
 (a person with a phone) may walk about. One stop per vehicle device: key =
@@ -54,6 +57,7 @@ end_ts the last fix within the radius.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -90,16 +94,26 @@ def _plus(ts: str, seconds: float) -> str:
 
 def _ended_ts(stop: dict[str, Any], departure: EnrichedFix, th: DetectionThresholds) -> str:
     """When the vehicle left: dead-reckoned back from a moving first fix beyond the radius, else the last fix in."""
-    if not _moving(departure.speed_kmh, th) or seconds_between(stop["last_fix_ts"], departure.ts) > th.stop_reckon_max_gap_s:
-        return stop["last_fix_ts"]
+    # A held fix (far, but reporting standing still) says the vehicle still stood at its time.
+    stood_ts = stop["held"]["ts"] if stop.get("held") else stop["last_fix_ts"]
+    if not _moving(departure.speed_kmh, th) or seconds_between(stood_ts, departure.ts) > th.stop_reckon_max_gap_s:
+        return stood_ts
     travel_s = haversine_m(stop["last_lon"], stop["last_lat"], departure.lon, departure.lat) / (departure.speed_kmh / 3.6)
-    gap_s = seconds_between(stop["last_fix_ts"], departure.ts)
-    return _plus(stop["last_fix_ts"], max(gap_s - travel_s, 0.0))
+    gap_s = seconds_between(stood_ts, departure.ts)
+    return _plus(stood_ts, max(gap_s - travel_s, 0.0))
 
 
-def _needed_s(stop: dict[str, Any], th: DetectionThresholds) -> float:
-    """How long a stop must be seen: stop_min_s, plus a margin when its start is an estimate."""
-    return th.stop_min_s + (th.stop_reckon_margin_s if stop["start_ts"] != stop.get("anchor_ts") else 0.0)
+def _moved_to_held(stop: dict[str, Any], fix: EnrichedFix, th: DetectionThresholds) -> bool:
+    held = stop.get("held")
+    return held is not None and haversine_m(held["lon"], held["lat"], fix.lon, fix.lat) <= th.stop_radius_m
+
+
+def _needed_s(stop: dict[str, Any], th: DetectionThresholds, ended_ts: str | None = None) -> float:
+    """How long a stop must be seen: stop_min_s, plus as much of stop_reckon_margin_s as was estimated, not seen."""
+    estimated_s = max(0.0, seconds_between(stop["start_ts"], stop["anchor_ts"]))
+    if ended_ts is not None:
+        estimated_s += max(0.0, seconds_between(stop["last_fix_ts"], ended_ts))
+    return th.stop_min_s + min(th.stop_reckon_margin_s, estimated_s)
 
 
 def _new_stop(fix: EnrichedFix, before: dict[str, Any] | None, th: DetectionThresholds) -> dict[str, Any]:
@@ -109,7 +123,8 @@ def _new_stop(fix: EnrichedFix, before: dict[str, Any] | None, th: DetectionThre
         "last_lon": fix.lon, "last_lat": fix.lat,
         "fixes": 1, "sum_lon": fix.lon, "sum_lat": fix.lat,
         "authorised_by": fix.in_stop_zone or fix.in_checkpoint,
-        "raised": False, "held": None, "anchor_moving": _moving(fix.speed_kmh, th),
+        "raised": False, "held": None, "anchor_moving": _moving(fix.speed_kmh, th), "anchor_speed_kmh": fix.speed_kmh,
+        "stood": fix.speed_kmh is not None and not _moving(fix.speed_kmh, th),
         # Seen standing (two fixes together, or one reporting speed 0): a far fix may then be a bad one.
         "standing": fix.speed_kmh is not None and not _moving(fix.speed_kmh, th),
     }
@@ -131,17 +146,34 @@ class UnauthorizedStopDetector:
         if stop is None:
             stop = _new_stop(fix, before, th)
         elif haversine_m(stop["anchor_lon"], stop["anchor_lat"], fix.lon, fix.lat) <= th.stop_radius_m:
-            stop = {**stop, "last_fix_ts": to_iso(fix.ts), "last_lon": fix.lon, "last_lat": fix.lat,
-                    "fixes": stop["fixes"] + 1, "held": None, "standing": True,
+            still = fix.speed_kmh is not None and not _moving(fix.speed_kmh, th)
+            rolling_out = stop.get("stood") and _moving(fix.speed_kmh, th)
+            stop = {**stop, "fixes": stop["fixes"] + 1, "held": None, "standing": True,
                     "sum_lon": stop["sum_lon"] + fix.lon, "sum_lat": stop["sum_lat"] + fix.lat}
+            if not rolling_out:  # rolling away through the circle is driving, not standing
+                stop.update(last_fix_ts=to_iso(fix.ts), last_lon=fix.lon, last_lat=fix.lat)
             if not stop["raised"] and stop["authorised_by"] is None:
                 stop["authorised_by"] = fix.in_stop_zone or fix.in_checkpoint
-            if stop.get("anchor_moving") and fix.speed_kmh is not None and not _moving(fix.speed_kmh, th):
-                # The anchor was the vehicle still rolling in: the first standing fix is where it stands.
-                stop.update(anchor_lon=fix.lon, anchor_lat=fix.lat, anchor_moving=False)
+            if still and stop.get("anchor_moving"):
+                # The anchor was the vehicle still rolling in: it stood once it covered the distance to this
+                # first standing fix at the anchor's speed, and stands here.
+                rolled_s = haversine_m(stop["anchor_lon"], stop["anchor_lat"], fix.lon, fix.lat) \
+                    / (stop["anchor_speed_kmh"] / 3.6)
+                stop.update(anchor_lon=fix.lon, anchor_lat=fix.lat, anchor_moving=False,
+                            start_ts=min(_plus(stop["anchor_ts"], rolled_s), to_iso(fix.ts)))
+            if still:
+                stop["stood"] = True
         elif (stop.get("held") is None and stop.get("standing") and fix.speed_kmh is not None
               and not _moving(fix.speed_kmh, th)):
             stop = {**stop, "held": _seen(fix)}  # standing still, yet far: a bad position until the next fix says
+        elif _moved_to_held(stop, fix, th):
+            # The held fix was no bad position: the vehicle had moved there and stands there still.
+            held = stop["held"]
+            moved = replace(fix, ts=from_iso(held["ts"]), lon=held["lon"], lat=held["lat"], speed_kmh=held["speed_kmh"])
+            events.extend(self._ended({**stop, "held": None}, moved, th))
+            stop = _new_stop(moved, None, th)
+            stop.update(last_fix_ts=to_iso(fix.ts), last_lon=fix.lon, last_lat=fix.lat, fixes=2,
+                        sum_lon=stop["sum_lon"] + fix.lon, sum_lat=stop["sum_lat"] + fix.lat, standing=True)
         else:
             events.extend(self._ended(stop, fix, th))
             stop = _new_stop(fix, before, th)
@@ -159,8 +191,7 @@ class UnauthorizedStopDetector:
         if stop["raised"]:
             return [AlertResolved(self.type, fix.ts, {**self._evidence(stop, fix.device_id), **end}, key=fix.device_id)]
         ended = _ended_ts(stop, fix, th)
-        if ended == stop["last_fix_ts"] or stop["authorised_by"] is not None \
-                or seconds_between(stop["start_ts"], ended) < th.stop_min_s + th.stop_reckon_margin_s:
+        if stop["authorised_by"] is not None or seconds_between(stop["start_ts"], ended) < _needed_s(stop, th, ended):
             return []
         evidence = {**self._evidence(stop, fix.device_id), "estimated_end_ts": ended,
                     "estimated_duration_s": seconds_between(stop["start_ts"], ended)}
