@@ -11,7 +11,7 @@ import numpy as np
 import shapely
 
 from chekara.ingest.batch import Batch, IngestContext
-from chekara.ingest.geography import checkpoint_fences, corridor_shape, first_containing, project
+from chekara.ingest.geography import checkpoint_fences, corridor_shape, project
 from chekara.ingest.trip_rows import lock_trips_of
 
 #: H3 resolution of every stored fix (edge ~200 m); coarser ones derive by parent cell.
@@ -42,25 +42,33 @@ def enrich_step(batch: Batch, ctx: IngestContext) -> Batch:
     for fix, xi, yi in zip(batch.fixes, x, y):
         fix.x_m, fix.y_m = float(xi), float(yi)
         fix.h3_r9 = h3_cell(fix.lat, fix.lon)
-    for fix, fence in zip(batch.fixes, first_containing(checkpoint_fences(ctx.session).zones, x, y)):
+    for fix, fence in zip(batch.fixes, checkpoint_fences(ctx.session).zones.first_containing(x, y)):
         if fence is not None:
             fix.checkpoint_id, fix.checkpoint_code = fence.id, fence.name
-    # One vectorised measurement per corridor (a handful), not per trip (thousands).
-    members_of: dict[tuple[int, object], list[int]] = {}
-    for i, fix in enumerate(batch.fixes):
-        if fix.trip_id is not None:
-            trip = batch.trips[fix.trip_id]
-            members_of.setdefault((trip.corridor_id, trip.corridor_version), []).append(i)
-    for (corridor_id, version), members in members_of.items():
-        shape = corridor_shape(ctx.session, corridor_id, version)
-        points = shapely.points(x[members], y[members])
-        distances = shapely.distance(shape.line_m, points)
-        progress = shapely.line_locate_point(shape.line_m, points)
-        zones = first_containing(shape.stop_zones, x[members], y[members])
-        for i, distance, along, zone in zip(members, distances, progress, zones):
-            fix = batch.fixes[i]
-            fix.corridor_distance_m = float(distance)
-            fix.corridor_progress_m = float(along)
+    # One vectorised measurement for the whole batch: each fix against its own trip's corridor line
+    # (shapely takes an array of lines beside the array of points), not a call per corridor or per trip.
+    members = [i for i, fix in enumerate(batch.fixes) if fix.trip_id is not None]
+    if not members:
+        return batch
+    shapes = []
+    for i in members:
+        trip = batch.trips[batch.fixes[i].trip_id]
+        shapes.append(corridor_shape(ctx.session, trip.corridor_id, trip.corridor_version))
+    lines = np.array([shape.line_m for shape in shapes], dtype=object)
+    points = shapely.points(x[members], y[members])
+    distances = shapely.distance(lines, points)
+    progress = shapely.line_locate_point(lines, points)
+    for i, shape, distance, along in zip(members, shapes, distances, progress):
+        fix = batch.fixes[i]
+        fix.corridor_distance_m = float(distance)
+        fix.corridor_progress_m = float(along)
+    by_corridor: dict[int, list[int]] = {}
+    for k, shape in enumerate(shapes):
+        by_corridor.setdefault(id(shape), []).append(k)
+    for ks in by_corridor.values():
+        stop_zones = shapes[ks[0]].stop_zones
+        rows = [members[k] for k in ks]
+        for i, zone in zip(rows, stop_zones.first_containing(x[rows], y[rows])):
             if zone is not None:
-                fix.stop_zone_id, fix.stop_zone_name = zone.id, zone.name
+                batch.fixes[i].stop_zone_id, batch.fixes[i].stop_zone_name = zone.id, zone.name
     return batch
