@@ -6,12 +6,17 @@ measured on the true, noise-free motion after the change (a detour's
 distance is its farthest point's distance from the corridor line, as the
 platform measures it, not the detour's nominal length).
 
-Magnitudes are drawn clear of the platform's thresholds (DESIGN.md): a
-deviation reaches 1.5-6 km for minutes, an unauthorized stop lasts 18-45
-min, a signal loss 600 s + a sweep interval + 2-15 min, an escort falls 3+
-km behind for 7+ min, a GPS jump lands 5-40 km away, a weighing differs by
-8-15 %. Behaviour right at a threshold is the detectors' unit tests' job;
-here the question is whether the whole platform catches plain cases.
+In the standard profile magnitudes are drawn clear of the platform's
+thresholds (DESIGN.md): a deviation reaches 1.5-6 km for minutes, an
+unauthorized stop lasts 18-45 min, a signal loss 600 s + a sweep interval +
+2-15 min, an escort falls 3+ km behind for 7+ min, a GPS jump lands 5-40 km
+away, a weighing differs by 8-15 %: does the whole platform catch plain
+cases? In the hard profile (sim.profile) they lie close to the thresholds:
+deviations of 0.7-3 km outside for 1.5-5 min, stops of 15.5-25 min,
+silences of 10.5-14 min beyond the device's schedule, separations peaking
+at 2.2-4 km and over 2 km for 5.5-8 min, jumps implying 185-230 km/h,
+weighings 5.2-7 % off. Each anomaly also records when it crosses its
+threshold, for the evaluation's alert delays.
 
 Anomalies are kept apart in time within a convoy, so each alert has one
 cause. Those the platform can only see with its own clock (signal loss,
