@@ -37,12 +37,15 @@ from pathlib import Path
 
 import numpy as np
 import orjson
+import uvloop
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import percentile, scratch_database, start_server, stop_server  # noqa: E402
+from bench.common import (  # noqa: E402
+    cpu_seconds, percentile, postgres_processes, process_tree, scratch_database, start_server, stop_server,
+)
 from bench.fleet import Fleet, build_fleet  # noqa: E402
 from bench.keepalive import KeepAlive  # noqa: E402
 from chekara.config import get_settings  # noqa: E402
@@ -441,7 +444,11 @@ def run(args) -> dict:
         clock = Clock()
         try:
             print(f"  (a)+(c)+(d): OsmAnd, {args.clients} clients, {args.seconds:g} s ...")
+            server_pids, database_pids = process_tree(server.pid), postgres_processes()
+            before = cpu_seconds(server_pids), cpu_seconds(database_pids), time.process_time()
             osmand, live, alerts = asyncio.run(phase_a(port, fleet, clock, args))
+            after = cpu_seconds(server_pids), cpu_seconds(database_pids), time.process_time()
+            cpu_per_fix_ms = [1000 * (b - a) / max(osmand.acknowledged, 1) for a, b in zip(before, after)]
             print(f"  (b): JSON batches of {args.batch:,}, {args.batch_seconds:g} s ...")
             batches, sent = asyncio.run(phase_b(port, fleet, clock, args.batch, args.batch_seconds))
             jobs = {}
@@ -461,6 +468,7 @@ def run(args) -> dict:
         "convoys": args.convoys, "workers": args.workers, "clients": args.clients, "preload": args.preload,
         "a_fixes_per_s": osmand.rate, "a_p50_ms": percentile(osmand.latencies_ms, 50),
         "a_p99_ms": percentile(osmand.latencies_ms, 99), "a_acknowledged": osmand.acknowledged,
+        "a_cpu_ms_per_fix": dict(zip(("server", "postgresql", "load_client"), cpu_per_fix_ms)),
         "b_fixes_per_s": batches.rate, "b_raw_copy_per_s": copy_rate,
         "b_ratio": batches.rate / copy_rate if copy_rate else 0.0, "b_acknowledged": batches.acknowledged,
         "b_p50_ms": percentile(batches.latencies_ms, 50),
@@ -491,6 +499,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
+    # The load client shares the machine's cores with the server it measures: uvloop (installed
+    # with uvicorn) spends about half of asyncio's CPU per request.
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     figures = run(args)
     print_table(figures)
     if args.json:
@@ -502,6 +513,7 @@ def main() -> None:
 def print_table(f: dict) -> None:
     rows = [
         ("(a) OsmAnd, one fix per request", f"{f['a_fixes_per_s']:,.0f} fixes/s; ack p50 {f['a_p50_ms']:.0f} ms, p99 {f['a_p99_ms']:.0f} ms"),
+        ("(a) CPU per fix (all processes of each)", ", ".join(f"{who} {ms:.2f} ms" for who, ms in f["a_cpu_ms_per_fix"].items())),
         ("(b) JSON batches, 1 fix per trip", f"{f['b_fixes_per_s']:,.0f} fixes/s; raw COPY {f['b_raw_copy_per_s']:,.0f} rows/s; ratio {f['b_ratio']:.2f}"),
         ("(c) live convoys, during (a)", f"p50 {f['c_p50_ms']:.0f} ms, p95 {f['c_p95_ms']:.0f} ms ({f['c_convoys_seen']:,} convoys, {f['c_requests']} requests)"),
         ("(d) fix -> alert readable, during (a)", f"p50 {f['d_p50_ms']:.0f} ms, p99 {f['d_p99_ms']:.0f} ms ({f['d_alerts']} of {f['d_expected']} deviations)"),

@@ -45,6 +45,8 @@ def _holders(engine) -> dict[str, list[str]]:
         rows = conn.execute(text(
             "SELECT a.application_name, l.objid, l.granted FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
             " WHERE l.locktype = 'advisory' AND l.classid = :ns"
+            # Advisory locks are per database: servers of other test sessions hold their own.
+            " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
         ), {"ns": LEADER_LOCK_NAMESPACE}).all()
         names = conn.execute(text(
             "SELECT application_name FROM pg_stat_activity WHERE datname = current_database()"

@@ -10,8 +10,7 @@ advisory locks), so a fix stored by a concurrent batch is already visible here.
 
 from __future__ import annotations
 
-from sqlalchemy import text
-
+from chekara.db import driver
 from chekara.domain.detection.geo import haversine_m
 from chekara.ingest.batch import Batch, IngestContext
 from chekara.ingest.fixes import IncomingFix
@@ -40,13 +39,12 @@ def deduplicate_step(batch: Batch, ctx: IngestContext) -> Batch:
     stored: dict[tuple[int, object], tuple[float, float]] = {}
     if unique:
         devices, times = zip(*unique)
-        rows = ctx.session.execute(
-            text(
-                "SELECT p.device_id, p.ts, ST_X(p.geom), ST_Y(p.geom)"
-                " FROM unnest(CAST(:devices AS int[]), CAST(:times AS timestamptz[])) AS b(device_id, ts)"
-                " JOIN positions p ON p.device_id = b.device_id AND p.ts = b.ts"
-                " WHERE p.ts BETWEEN :earliest AND :latest"
-            ),
+        rows = driver.execute(
+            ctx.session,
+            "SELECT p.device_id, p.ts, ST_X(p.geom), ST_Y(p.geom)"
+            " FROM unnest(CAST(%(devices)s AS int[]), CAST(%(times)s AS timestamptz[])) AS b(device_id, ts)"
+            " JOIN positions p ON p.device_id = b.device_id AND p.ts = b.ts"
+            " WHERE p.ts BETWEEN %(earliest)s AND %(latest)s",
             {"devices": list(devices), "times": list(times), "earliest": min(times), "latest": max(times)},
         )
         stored = {(device_id, ts): (lon, lat) for device_id, ts, lon, lat in rows}

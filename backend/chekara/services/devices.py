@@ -13,10 +13,11 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chekara.config import Settings
+from chekara.db import driver
 from chekara.db.models import Device, User
 from chekara.db.models.tracking import DEVICE_CREDENTIALS
 from chekara.domain.roles import Actor
@@ -117,16 +118,15 @@ def reporting_devices(
     """
     if not device_ids and not osmand_hashes:
         return {}, {}
-    lock = "pg_advisory_xact_lock(:ns, d.id)" if lock_namespace is not None else "NULL"
-    rows = session.execute(
-        text(
-            f"SELECT d.id, d.device_id, d.kind, u.name, d.credential, d.osmand_id_hash, {lock}"
-            " FROM devices d LEFT JOIN users u ON u.id = d.owner_id"
-            # Two indexed look-ups; an OR of the two would scan every device.
-            " WHERE d.id IN (SELECT id FROM devices WHERE device_id = ANY(CAST(:ids AS varchar[]))"
-            " UNION ALL SELECT id FROM devices WHERE osmand_id_hash = ANY(CAST(:hashes AS varchar[])))"
-            " ORDER BY d.id"
-        ),
+    lock = "pg_advisory_xact_lock(%(ns)s, d.id)" if lock_namespace is not None else "NULL"
+    rows = driver.execute(  # once per ingest group: straight to the driver (db/driver.py)
+        session,
+        f"SELECT d.id, d.device_id, d.kind, u.name, d.credential, d.osmand_id_hash, {lock}"
+        " FROM devices d LEFT JOIN users u ON u.id = d.owner_id"
+        # Two indexed look-ups; an OR of the two would scan every device.
+        " WHERE d.id IN (SELECT id FROM devices WHERE device_id = ANY(CAST(%(ids)s AS varchar[]))"
+        " UNION ALL SELECT id FROM devices WHERE osmand_id_hash = ANY(CAST(%(hashes)s AS varchar[])))"
+        " ORDER BY d.id",
         {"ids": list(device_ids), "hashes": list(osmand_hashes), "ns": lock_namespace},
     )
     by_id: dict[str, ReportingDevice] = {}

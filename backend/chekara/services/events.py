@@ -10,8 +10,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from chekara.db import driver
 
 CHANNEL = "chekara_events"
 #: PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; events stay well below.
@@ -23,7 +24,7 @@ def publish(session: Session, kind: str, data: dict[str, Any]) -> None:
     payload = json.dumps({"kind": kind, "data": data}, default=str, separators=(",", ":"))
     if len(payload.encode()) > MAX_PAYLOAD_BYTES:
         payload = json.dumps({"kind": kind, "data": {"id": data.get("id"), "truncated": True}})
-    session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload})
+    driver.execute(session, "SELECT pg_notify(%(channel)s, %(payload)s)", {"channel": CHANNEL, "payload": payload})
 
 
 def iso_utc(ts: datetime) -> str:
