@@ -55,6 +55,9 @@ from chekara.domain.roles import Actor  # noqa: E402
 from chekara.ingest.persist import COPY_POSITIONS, COPY_TYPES  # noqa: E402
 from chekara.services.analytics.heatmap import heatmap  # noqa: E402
 from chekara.services.analytics.rollups import rebuild_rollups, update_rollups  # noqa: E402
+from chekara.services.archive.dask_heatmap import archive_heatmap, dask_client  # noqa: E402
+from chekara.services.archive.geoparquet import files_between  # noqa: E402
+from chekara.services.archive.months import detach_month, export_month  # noqa: E402
 from chekara.services.archive.partitions import create_month_partition  # noqa: E402
 from chekara.services.devices import register_device  # noqa: E402
 from chekara.services.seed import seed_reference_data  # noqa: E402
@@ -239,10 +242,6 @@ def daily_bench(engine, start: datetime, end: datetime, repeat: int, label: str)
 
 def archive_bench(engine, start: datetime, end: datetime, root: Path) -> tuple:
     """Export the window's months, heatmaps over the archive with Dask (2 workers) vs the database, then detach."""
-    from chekara.services.archive.dask_heatmap import archive_heatmap, dask_client
-    from chekara.services.archive.geoparquet import files_between
-    from chekara.services.archive.months import detach_month, export_month
-
     now = datetime.now(UTC)
     months = months_between(month_of(start), month_of(end - timedelta(seconds=1)))
     rows = []
