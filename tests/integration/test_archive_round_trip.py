@@ -19,7 +19,7 @@ from chekara.services.analytics.heatmap import heatmap
 from chekara.services.analytics.rollups import rebuild_rollups, update_rollups
 from chekara.services.archive import geoparquet as gp
 from chekara.services.archive.dask_heatmap import archive_heatmap, dask_client
-from chekara.services.archive.months import detach_month, export_month
+from chekara.services.archive.months import detach_month, due_months, export_month
 from chekara.services.archive.partitions import create_month_partition, ensure_partitions, month_partitions
 from tests.integration.archive_helpers import make_fleet, write_fixes
 
@@ -73,6 +73,10 @@ def test_export_detach_and_archive_heatmaps_equal_the_former_rollups(db_session,
     assert geo["columns"]["geometry"]["geometry_types"] == ["Point"] and "covering" in geo["columns"]["geometry"]
     frame = gpd.read_parquet(first_file)
     assert frame.crs.to_epsg() == 4326 and {"device", "trip_id", "h3_r9", "corridor_distance_m", "dwell_ms"} <= set(frame.columns)
+
+    # Retention: three months kept (December, November, October) lets September go; 0 keeps everything.
+    assert due_months(db_session, NOW, 3, MAX_AGE_DAYS) == [SEPTEMBER]
+    assert due_months(db_session, NOW, 0, MAX_AGE_DAYS) == []
 
     # The rollups' numbers for September, before it leaves the database.
     before = {(m, r): [(c.cell, c.value) for c in heatmap(db_session, m, r, SEP_START, OCT_START).cells]
