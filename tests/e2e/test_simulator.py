@@ -106,9 +106,9 @@ def test_hard_traffic_through_the_platform_raises_no_false_alarm_and_finds_what_
     assert result.report.errors == [] and status.rejected == 0, result.report.errors
     evaluation = result.evaluation
     found = missed = 0
-    for signal in HARD_SIGNALS:
-        row = evaluation.row(signal)
-        assert row.fp == 0, (signal, [o for o in evaluation.false_alarms if o.type == signal])
+    for kind in HARD_SIGNALS:
+        row = evaluation.row(kind)
+        assert row.fp == 0, (kind, [o for o in evaluation.false_alarms if o.type == kind])
         found, missed = found + row.tp, missed + row.fn
     assert found >= 10 and found / (found + missed) >= 0.9, [e for e in evaluation.missed if e.type in HARD_SIGNALS]
     assert all(d.within_goal for d in evaluation.delays if d.type in HARD_SIGNALS), evaluation.delays

@@ -11,6 +11,7 @@ intervals of the threshold crossing.
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 
 import numpy as np
@@ -22,8 +23,6 @@ from chekara.sim.roads import with_roads
 from chekara.sim.scenario import generate_scenario
 from chekara.sim.spec import AnomalyRates, ScenarioSpec
 from tests.unit.sim.detection_replay import TRACKED_TYPES, replay_observed
-
-import random
 
 #: Three hours of hard traffic, five minutes of it live (signal losses end there), a 30 s sweep.
 HARD_BASE = dict(convoys=20, history_s=3 * 3600 - 300, live_s=300.0, sweep_interval_s=30.0,
@@ -85,16 +84,15 @@ def test_hard_anomalies_lie_close_to_their_thresholds(geography):
 @pytest.fixture(scope="module")
 def hard_evaluation(geography):
     """The seeded hard runs, replayed through the pure detectors and scored together."""
-    expected, observed = [], []
-    truths = []
+    evaluations = []
     for seed in SEEDS:
         scenario = generate_scenario(ScenarioSpec(seed=seed, rates=RATES, **HARD_BASE), geography, f"H{seed}")
         truth, seen = replay_observed(scenario, geography, sweep_s=HARD_BASE["sweep_interval_s"])
         truth.anomalies = [replace(a, expected=tuple(e for e in a.expected
                                                      if e.source == "alert" and e.type in TRACKED_TYPES))
                            for a in truth.anomalies]
-        truths.append(score(truth, seen))
-    return truths
+        evaluations.append(score(truth, seen))
+    return evaluations
 
 
 @pytest.mark.parametrize("signal", TRACKED_TYPES)
