@@ -48,7 +48,6 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from pyproj import Geod
-from shapely.geometry import MultiPoint
 
 #: Defaults as for the unauthorized-stop rule (DESIGN.md: within 150 m for ≥ 15 min).
 DEFAULT_MAX_DIAMETER_M = 150.0
@@ -126,11 +125,16 @@ def _under(metric, x1: float, y1: float, x2: float, y2: float, limit: float) -> 
     return metric.exact(x1, y1, x2, y2) < limit
 
 
-def _rectangle_corners(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:
-    """Corners 0 and 2 of the minimum rotated rectangle (ends of a line; a point twice), as MovingPandas takes them."""
+def _rectangle_corners(x: np.ndarray, y: np.ndarray, points=None) -> tuple[float, float, float, float]:
+    """Corners 0 and 2 of the minimum rotated rectangle (ends of a line; a point twice), as MovingPandas takes them.
+
+    points: the same points as a shapely MultiPoint, when the caller has built it already.
+    """
     if len(x) == 2:
         return float(x[0]), float(y[0]), float(x[1]), float(y[1])
-    rectangle = shapely.minimum_rotated_rectangle(shapely.multipoints(np.column_stack((x, y))))
+    if points is None:
+        points = shapely.multipoints(np.column_stack((x, y)))
+    rectangle = shapely.minimum_rotated_rectangle(points)
     coords = shapely.get_coordinates(rectangle)
     if rectangle.geom_type == "Polygon":
         (x0, y0), (x2, y2) = coords[0], coords[2]
@@ -185,6 +189,7 @@ def _detect(t_s, xs, ys, max_diameter_m: float, min_duration_s: float, metric) -
     start = 0  # the window is fixes start..i
     is_stopped = previously_stopped = False
     hull = None  # convex hull of the window while stopped (the window only grows then)
+    box = None  # the window's bounding box while stopped (it only grows then too)
     i = 0
     while i < n:
         if far[i] and not is_stopped and not previously_stopped:
@@ -192,7 +197,7 @@ def _detect(t_s, xs, ys, max_diameter_m: float, min_duration_s: float, metric) -
             last = int(next_near[i]) - 1
             trimmed = int(np.searchsorted(t, t[last] - min_duration_s, side="right"))
             start = min(last - 1, max(start, trimmed))
-            hull = None
+            hull = box = None
             i = last + 1
             continue
         if is_stopped and hull is not None and hull.geom_type == "Polygon":
@@ -209,26 +214,31 @@ def _detect(t_s, xs, ys, max_diameter_m: float, min_duration_s: float, metric) -
         was_stopped = is_stopped
         is_stopped = False
         if i > start and not far[i]:
-            if was_stopped and hull is not None and hull.geom_type == "Polygon" and shapely.intersects_xy(hull, x[i], y[i]):
-                is_stopped = True  # inside the hull: the box and the rectangle, and so the verdict, are unchanged
+            # (A fix inside a stopped window's hull was skipped above: this one is outside it.)
+            if was_stopped and box is not None:
+                xi, yi = float(x[i]), float(y[i])
+                window_box = (min(box[0], xi), min(box[1], yi), max(box[2], xi), max(box[3], yi))
             else:
                 wx, wy = x[start : i + 1], y[start : i + 1]
-                if _under(metric, wx.min(), wy.min(), wx.max(), wy.max(), box_limit):
-                    if was_stopped and hull is not None:
-                        points = np.vstack((shapely.get_coordinates(hull), [[x[i], y[i]]]))
-                    else:
-                        points = np.column_stack((wx, wy))
-                    if _under(metric, *_rectangle_corners(points[:, 0], points[:, 1]), max_diameter_m):
-                        is_stopped = True
-                        hull = MultiPoint(points).convex_hull if len(points) > 2 else None
-                        if hull is not None:
-                            shapely.prepare(hull)
+                window_box = (float(wx.min()), float(wy.min()), float(wx.max()), float(wy.max()))
+            if _under(metric, *window_box, box_limit):
+                if was_stopped and hull is not None:
+                    points = np.vstack((shapely.get_coordinates(hull), [[x[i], y[i]]]))
+                else:
+                    points = np.column_stack((x[start : i + 1], y[start : i + 1]))
+                multipoint = shapely.multipoints(points) if len(points) > 2 else None
+                if _under(metric, *_rectangle_corners(points[:, 0], points[:, 1], multipoint), max_diameter_m):
+                    is_stopped = True
+                    box = window_box
+                    hull = shapely.convex_hull(multipoint) if multipoint is not None else None
+                    if hull is not None:
+                        shapely.prepare(hull)
         if not is_stopped and previously_stopped and i > start:
             if t[i - 1] - t[start] >= min_duration_s:
                 spans.append(StopSpan(start, i - 1))
                 start = i
         if not is_stopped:
-            hull = None
+            hull = box = None
         previously_stopped = is_stopped
         i += 1
     if is_stopped and t[n - 1] - t[start] >= min_duration_s:
