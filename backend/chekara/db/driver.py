@@ -9,6 +9,8 @@ everything else (the ORM, the commit) is unchanged. Parameters are psycopg's: %(
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -30,3 +32,22 @@ def execute(session: Session, sql: str, params: dict[str, Any] | None = None) ->
     with driver_connection(session).cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall() if cursor.description is not None else []
+
+
+def array_literal(values: Iterable[int | str | datetime]) -> str:
+    """A PostgreSQL array literal ('{1,2,3}') to CAST in SQL (CAST(%(ids)s AS int[])).
+
+    psycopg dumps a Python list element by element in Python: for the thousand ids and time stamps
+    of a batch that was ~9 ms a list (cProfile); one string is one parameter. Every element is
+    quoted and escaped, so any text (a device id with quotes, commas, braces or backslashes) stays
+    one element; time stamps go in ISO 8601 with their offset."""
+    return "{" + ",".join(_element(v) for v in values) + "}"
+
+
+def _element(value: int | str | datetime) -> str:
+    if isinstance(value, bool):
+        raise TypeError("no booleans in an array literal")
+    if isinstance(value, int):
+        return str(value)
+    text = value.isoformat() if isinstance(value, datetime) else str(value)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -45,7 +45,8 @@ def deduplicate_step(batch: Batch, ctx: IngestContext) -> Batch:
             " FROM unnest(CAST(%(devices)s AS int[]), CAST(%(times)s AS timestamptz[])) AS b(device_id, ts)"
             " JOIN positions p ON p.device_id = b.device_id AND p.ts = b.ts"
             " WHERE p.ts BETWEEN %(earliest)s AND %(latest)s",
-            {"devices": list(devices), "times": list(times), "earliest": min(times), "latest": max(times)},
+            {"devices": driver.array_literal(devices), "times": driver.array_literal(times),
+             "earliest": min(times), "latest": max(times)},
         )
         stored = {(device_id, ts): (lon, lat) for device_id, ts, lon, lat in rows}
     for key, (lon, lat) in stored.items():

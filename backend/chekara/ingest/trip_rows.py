@@ -80,7 +80,7 @@ def lock_trips_of(session: Session, device_pks: set[int]) -> dict[int, TripRow]:
 
     The detector state comes as text and is parsed with orjson (the driver's json module took
     15 % of the ingest thread's time)."""
-    rows = driver.execute(session, _SELECT, {"devices": sorted(device_pks)})
+    rows = driver.execute(session, _SELECT, {"devices": driver.array_literal(sorted(device_pks))})
     trips: dict[int, TripRow] = {}
     by_device: dict[int, TripRow] = {}
     for row in rows:

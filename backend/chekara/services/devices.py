@@ -127,7 +127,7 @@ def reporting_devices(
         " WHERE d.id IN (SELECT id FROM devices WHERE device_id = ANY(CAST(%(ids)s AS varchar[]))"
         " UNION ALL SELECT id FROM devices WHERE osmand_id_hash = ANY(CAST(%(hashes)s AS varchar[])))"
         " ORDER BY d.id",
-        {"ids": list(device_ids), "hashes": list(osmand_hashes), "ns": lock_namespace},
+        {"ids": driver.array_literal(device_ids), "hashes": driver.array_literal(osmand_hashes), "ns": lock_namespace},
     )
     by_id: dict[str, ReportingDevice] = {}
     by_osmand: dict[str, ReportingDevice] = {}
