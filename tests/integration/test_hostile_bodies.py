@@ -39,3 +39,16 @@ def test_osmand_with_an_overflowing_timestamp_is_400(client, convoy):
     r = client.get("/osmand", params={"id": convoy.escort_osmand_id, "lat": 42.87, "lon": 74.59,
                                       "timestamp": "9999-12-31T23:59:59-05:00"})
     assert r.status_code == 400 and r.json()["error"]["field"] == "timestamp"
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_osmand_refuses_an_oversized_query_string_with_414_naming_it(client, convoy, db_session, method):
+    """Through the devices' door (GET) and through the route (a POST with a body) alike; nothing is stored."""
+    from sqlalchemy import text
+
+    before = db_session.execute(text("SELECT count(*) FROM positions")).scalar_one()
+    query = f"/osmand?id={convoy.escort_osmand_id}&lat=42.87&lon=74.59&timestamp=1700000000&pad=" + "9" * 8_000
+    r = client.request(method, query, content=b"batt=80" if method == "POST" else None,
+                       headers={"Content-Type": "application/x-www-form-urlencoded"} if method == "POST" else None)
+    assert r.status_code == 414 and r.json()["error"]["field"] == "query"
+    assert db_session.execute(text("SELECT count(*) FROM positions")).scalar_one() == before

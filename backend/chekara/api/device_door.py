@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl
 from fastapi import FastAPI, Request
 from starlette.types import Receive, Scope, Send
 
-from chekara.api.routers.positions import OSMAND_OK, answer_osmand
+from chekara.api.routers.positions import OSMAND_OK, answer_osmand, check_query_length
 
 OSMAND_PATH = "/osmand"
 _OK_START = {"type": "http.response.start", "status": 200, "headers": OSMAND_OK.raw_headers}
@@ -53,9 +53,10 @@ class ChekaraApp(FastAPI):
     async def _device_fix(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["app"] = self
         request = Request(scope, receive)
-        # The query string as Starlette reads it (parse_qsl, blank values kept; the last repeat wins).
-        params = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
         try:
+            check_query_length(scope["query_string"])
+            # The query string as Starlette reads it (parse_qsl, blank values kept; the last repeat wins).
+            params = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
             response = await answer_osmand(request, params)
         except Exception as exc:  # noqa: BLE001 - answered by the app's handler for it, as through the stack
             response = await self._handler_for(exc)(request, exc)

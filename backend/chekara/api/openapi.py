@@ -13,6 +13,7 @@ routes themselves in one place:
 | 404 | the path, a parameter or the body names something that does not exist | routes with inputs |
 | 409 | the change conflicts with stored data or the procedure | writes, /osmand |
 | 413 | the body is over the limit (api/body_limit.py) | writes, /osmand |
+| 414 | the query string is over 4 KiB | /osmand |
 | 422 | a value is invalid | routes with inputs, writes |
 | 429 | too many requests from one address | public routes, /osmand |
 | 503 | the database is not available (Retry-After) | every route |
@@ -64,6 +65,7 @@ _DESCRIPTIONS = {
     404: "Not found: the path, a parameter or the body names something that does not exist",
     409: "The change conflicts with stored data or with the procedure",
     413: "The request body is larger than the limit (CHEKARA_MAX_BODY_BYTES)",
+    414: "The query string is longer than an OsmAnd fix can be (4 KiB)",
     422: "A value is invalid; `field` names it",
     429: "Too many requests from this address; wait as Retry-After says",
     503: "The database is not available; try again after Retry-After seconds",
@@ -107,7 +109,7 @@ def error_statuses(route: APIRoute | RouteContext, method: str) -> set[int]:
     if any(isinstance(call, PublicAccess) for call in calls):
         statuses.add(429)
     if route.path in OSMAND_PATHS:
-        statuses |= {401, 429}
+        statuses |= {401, 414, 429}
     return statuses
 
 

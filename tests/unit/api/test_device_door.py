@@ -84,3 +84,12 @@ def test_everything_else_goes_through_the_app(door):
     assert client.get("/osmand/").status_code == 404
     assert client.post("/osmand", content=b"lat=1").status_code == 404  # this bare app has no /osmand route
     assert seen == []
+
+
+def test_an_oversized_query_is_414_naming_it_before_it_is_parsed(door):
+    client, seen, _ = door
+    response = client.get("/osmand?id=osm_a&lat=42.5&junk=" + "x" * 5_000)
+    assert response.status_code == 414
+    assert response.json()["error"]["field"] == "query" and "4096" in response.json()["error"]["message"]
+    assert seen == []
+    assert client.get("/osmand?id=osm_a&note=" + "x" * 3_000).status_code == 200  # long but plausible

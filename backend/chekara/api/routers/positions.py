@@ -75,7 +75,22 @@ def _osmand_decoder(index: int, params: dict[str, str]):
     return decode_osmand_query(params)
 
 
+#: An OsmAnd query is ~200 bytes; one far longer is not a tracker's (parsing it is the sender's attack).
+MAX_OSMAND_QUERY_BYTES = 4_096
+
+
+class QueryTooLong(ChekaraError):
+    status_code = 414
+    code = "too_long"
+
+
+def check_query_length(query_string: bytes) -> None:
+    if len(query_string) > MAX_OSMAND_QUERY_BYTES:
+        raise QueryTooLong(f"the query string holds at most {MAX_OSMAND_QUERY_BYTES} bytes", field="query")
+
+
 async def _osmand_params(request: Request) -> dict[str, str]:
+    check_query_length(request.scope["query_string"])
     params = dict(request.query_params)
     if request.method == "POST":
         raw = await request.body()
