@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import geopandas as gpd
 import pyarrow.parquet as pq
 import pytest
+from dask.distributed import LocalCluster
 from sqlalchemy import text
 
 from chekara.config import get_settings
@@ -121,7 +122,9 @@ def test_export_detach_and_archive_heatmaps_equal_the_former_rollups(db_session,
     # The archive's heatmaps with Dask equal the rollups' numbers of before; so do the rollups, even after a rebuild.
     files = gp.files_between(root, SEP_START, OCT_START)
     assert len(files) == 3
-    with dask_client(workers=2) as client:
+    # A running cluster reached by its scheduler's address, as --scheduler does (the CLI test covers the default).
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \
+            dask_client(scheduler=cluster.scheduler_address) as client:
         for (metric, res), expected in before.items():
             result = archive_heatmap(client, files, metric, res, SEP_START, OCT_START)
             assert result.workers == 2

@@ -90,9 +90,11 @@ def _exact_sum(values: pd.Series) -> Decimal:
 def _meta(metric: str) -> pd.DataFrame:
     if metric == "trips":
         return pd.DataFrame({"cell": pd.Series(dtype="int64"), "trip_id": pd.Series(dtype="int64")})
-    return pd.DataFrame({"cell": pd.Series(dtype="int64"), "fixes": pd.Series(dtype="int64"),
-                         "speed_sum": pd.Series(dtype="object" if metric == "speed" else "float64"), "speed_fixes": pd.Series(dtype="int64"),
-                         "dwell_ms": pd.Series(dtype="float64")})
+    return pd.DataFrame({
+        "cell": pd.Series(dtype="int64"), "fixes": pd.Series(dtype="int64"),
+        "speed_sum": pd.Series(dtype="object" if metric == "speed" else "float64"),  # Decimal for speed
+        "speed_fixes": pd.Series(dtype="int64"), "dwell_ms": pd.Series(dtype="float64"),
+    })
 
 
 @contextmanager
