@@ -72,6 +72,10 @@ def test_export_detach_and_a_heatmap_over_the_archive(scratch):
     body = json.loads(out.read_text())
     assert body["source"] == "archive" and sum(f["properties"]["value"] for f in body["features"]) == in_may
 
+    unreachable = run(["analytics", "archive-heatmap", "--from", "2026-05-01", "--to", "2026-06-01",
+                       "--scheduler", "tcp://127.0.0.1:9"], env=env, check=False)
+    assert unreachable.returncode == 1 and "--scheduler" in unreachable.stdout and "Traceback" not in unreachable.stderr
+
     open_month = run(["archive", "export", "--month", f"{datetime.now(UTC):%Y-%m}"], env=env, check=False)
     assert open_month.returncode == 1 and "not closed" in open_month.stdout
     empty = run(["analytics", "archive-heatmap", "--from", "2026-07-01", "--to", "2026-08-01"], env=env, check=False)

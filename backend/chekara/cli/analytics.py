@@ -85,7 +85,9 @@ def archive_heatmap(
         try:
             with dask_client(scheduler, workers) as client:
                 result = compute(client, files, metric, res, start, end)
-        except OSError as exc:  # an unreachable scheduler
+        except (OSError, ValueError) as exc:  # an unreachable scheduler, or an address without a port
+            if scheduler is None:
+                raise
             console.print(f"[red]error[/red] (--scheduler): {exc}")
             raise typer.Exit(1) from exc
     write_result(result, target)
