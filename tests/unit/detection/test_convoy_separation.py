@@ -1,6 +1,8 @@
+import json
 from dataclasses import replace
 
 from chekara.domain.detection import AlertRaised, AlertResolved, ConvoySeparationDetector
+from chekara.domain.detection.convoy_separation import ESCORT_TRACK_STEP_S
 from chekara.domain.detection.geo import haversine_m
 
 from .tracks import TH, assert_batch_invariant, at, fix, iso, lonlat, replay, types
@@ -133,3 +135,28 @@ def test_just_under_two_km_while_the_escort_moves_is_not_yet_a_rejoin():
     fixes.append(fix(410, north_m=1_200.0))
     fixes.append(escort(410, 0.0))
     assert types(replay(DET, fixes)[1])[-1] == ("AlertResolved", "convoy_separation")
+
+
+# ---- the stored state stays small -------------------------------------------------------------------------
+
+
+def test_a_one_hertz_escort_keeps_a_bounded_track():
+    # ten minutes of an escort phone at 1 Hz beside a truck at 300 s: the escort's track (kept for the
+    # truck's interpolation, stored with the trip) holds one fix per 10 s of the last 360 s, not 360 fixes
+    fixes = [fix(t, device_id="esc-1", role="escort", north_m=20.0 * t, speed_kmh=72.0) for t in range(0, 601)]
+    fixes += [fix(t, north_m=20.0 * t + 50.0) for t in (0, 300, 600)]
+    state = DET.initial_state()
+    largest = 0
+    for f in sorted(fixes, key=lambda f: (f.ts, f.role)):
+        state, _ = DET.on_fix(state, f, TH)
+        largest = max(largest, len(json.dumps(state)))
+    track = state["escort_tracks"]["esc-1"]
+    assert len(track) <= TH.separation_max_interp_s / ESCORT_TRACK_STEP_S + 2
+    assert track[-1]["ts"] == iso(600)
+    assert largest < 6_000  # bytes of JSON; 36 kB with every fix kept
+
+
+def test_a_phone_at_ten_seconds_keeps_every_fix():
+    fixes = [fix(t, device_id="esc-1", role="escort") for t in range(0, 361, 10)]
+    state, _ = replay(DET, fixes)
+    assert [p["ts"] for p in state["escort_tracks"]["esc-1"]] == [iso(t) for t in range(0, 361, 10)]

@@ -48,6 +48,12 @@ from .geo import haversine_m
 from .thresholds import DetectionThresholds
 from .timestamps import seconds_between, to_iso
 
+#: An escort's track (kept for a sparse vehicle's interpolation, in the trip's stored state) keeps at most one
+#: fix per this many seconds besides the newest: a phone at 1 Hz would otherwise keep 360 fixes (36 kB of state
+#: per trip, read and written on every ingest group). The escort is measured only at its kept fixes, so a
+#: separation is seen at most this much later and ends at most this much earlier; the positions are exact.
+ESCORT_TRACK_STEP_S = 10.0
+
 
 def _nearest_escort(devices: dict[str, Any], vehicle: dict[str, Any], now_ts: str,
                     max_age_s: float) -> tuple[str, float] | None:
@@ -82,6 +88,19 @@ def _escort_at(track: list[dict[str, Any]], ts: str, max_age_s: float) -> dict[s
     return best if best is not None and abs(seconds_between(best["ts"], ts)) <= max_age_s else None
 
 
+def _kept_track(track: list[dict[str, Any]], point: dict[str, Any], max_age_s: float) -> list[dict[str, Any]]:
+    """The escort's track with its newest fix: the last max_age_s, one fix per ESCORT_TRACK_STEP_S and the newest.
+
+    The fix before the newest stays only if it is at least ESCORT_TRACK_STEP_S after the one before it,
+    so a phone at 10-15 s keeps every fix and one at 1 Hz keeps one in ten (37 fixes over 360 s).
+    """
+    kept = [p for p in track if seconds_between(p["ts"], point["ts"]) <= max_age_s]
+    if len(kept) >= 2 and seconds_between(kept[-2]["ts"], kept[-1]["ts"]) < ESCORT_TRACK_STEP_S:
+        kept.pop()
+    kept.append(point)
+    return kept
+
+
 class ConvoySeparationDetector:
     type = "convoy_separation"
 
@@ -101,9 +120,9 @@ class ConvoySeparationDetector:
         tracks = {k: v for k, v in state.get("escort_tracks", {}).items()}
         events: list[Event] = []
         if fix.role == "escort":
-            kept = [p for p in tracks.get(fix.device_id, []) if seconds_between(p["ts"], now_ts)
-                    <= th.separation_max_interp_s]
-            tracks[fix.device_id] = [*kept, {"ts": now_ts, "lon": fix.lon, "lat": fix.lat, "speed_kmh": fix.speed_kmh}]
+            tracks[fix.device_id] = _kept_track(
+                tracks.get(fix.device_id, []), {"ts": now_ts, "lon": fix.lon, "lat": fix.lat, "speed_kmh": fix.speed_kmh},
+                th.separation_max_interp_s)
             vehicle_ids = sorted(i for i, d in devices.items()
                                  if d["role"] == "vehicle" and not d.get("sparse")
                                  and seconds_between(d["ts"], now_ts) <= th.separation_max_fix_age_s)
