@@ -94,6 +94,18 @@ def test_a_misread_plate_at_the_weighbridge_still_finds_the_vehicle(desk, at_wei
     assert body["crossing"]["id"] == at_weighbridge
 
 
+def test_a_vehicle_opened_by_a_misread_no_declaration_took_back_is_weighed_by_its_true_plate(desk):
+    # another truck than the declared one, misread at the entry camera: 47 743 LA8 fits no format
+    desk.declare(declaration("IM-42", vehicle_plate="01 123 ABC"))
+    crossing = desk.read(read("47 743 LA8", at=ago(60)))["crossing"]
+    assert crossing["plate"] == "47743LA8" and crossing["declaration_number"] is None
+    desk.step(crossing["id"], "documents_checked", declaration_number="IM-42")
+    body = desk.weigh(weighing("47 743 LAB", 30_000))
+    assert body["crossing"]["id"] == crossing["id"]
+    # a plate the misread cannot stand for still finds no vehicle
+    assert desk.weigh(weighing("47 743 LAC", 30_000, at=ago(20)), expect=409)["error"]["field"] == "plate"
+
+
 BAD = [
     ({"gross_kg": 0}, "gross_kg"),
     ({"gross_kg": -30_000}, "gross_kg"),

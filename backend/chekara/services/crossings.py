@@ -41,7 +41,7 @@ from chekara.domain.crossing_procedure import (
     due_steps,
     was_released,
 )
-from chekara.domain.plates import PlateMatch, compare_plates, match_plate, normalize_plate
+from chekara.domain.plates import PlateMatch, compare_plates, match_plate, normalize_plate, parse_plate
 from chekara.domain.roles import Actor
 from chekara.domain.travel_direction import travel_direction
 from chekara.errors import Conflict, InvalidInput, NotFound
@@ -95,14 +95,26 @@ def open_crossings(session: Session, checkpoint_id: int) -> list[Crossing]:
 
 
 def _match_crossing(plate_text: str, crossings: list[Crossing]) -> tuple[Crossing, PlateMatch] | None:
-    """The crossing whose vehicle (its plate, or its declaration's tractor or trailer) the read stands for."""
+    """The crossing whose vehicle (its plate, or its declaration's tractor or trailer) the read stands for.
+
+    A crossing opened by a misread that fits no plate format and matched no
+    declaration keeps that misread as its plate ("47743LA8"), which can only
+    match exactly. When no crossing matches, such a stored misread is
+    compared the other way round: does it stand for the plate now read or
+    typed ("47 743 LAB", whose format takes the 8 back)? Only if exactly
+    one crossing's misread does.
+    """
     owners: dict[str, Crossing] = {}
     for crossing in crossings:
         plates = [crossing.plate] + (_vehicle_plates(crossing.declaration) if crossing.declaration else [])
         for plate in plates:
             owners.setdefault(plate, crossing)
     match = match_plate(plate_text, owners)
-    return (owners[match.plate], match) if match else None
+    if match is not None:
+        return owners[match.plate], match
+    misread = [(c, m) for c in crossings if c.plate_match_kind is None and parse_plate(c.plate_as_read).layout is None
+               and (m := compare_plates(c.plate_as_read, plate_text)) is not None]
+    return misread[0] if len(misread) == 1 else None
 
 
 def find_open_crossing(
