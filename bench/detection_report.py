@@ -36,6 +36,7 @@ from chekara.services.seed import seed_reference_data  # noqa: E402
 from chekara.services.tokens import create_token  # noqa: E402
 from chekara.sim.client import Credentials  # noqa: E402
 from chekara.sim.evaluation import delay_table, markdown_table  # noqa: E402
+from chekara.sim.plate_reads import read_table  # noqa: E402
 from chekara.sim.run import run_simulation  # noqa: E402
 from chekara.sim.spec import ScenarioSpec  # noqa: E402
 
@@ -88,6 +89,8 @@ def run_profile(profile: str, seed: int, trips: int, duration: str, speed: float
         + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(kinds.items())) + ").",
         "", markdown_table(result.evaluation), "Alert delays: from the moment the anomaly crosses its threshold "
         "to the alert's `raised_at`, seconds (see *Alert delays* below).", "", delay_table(result.evaluation),
+        "Camera reads: the vehicle the platform matched each one to (see *Plates the format cannot take back* "
+        "below).", "", read_table(result.evaluation.reads),
     ])
 
 

@@ -14,7 +14,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
 import pytest
@@ -27,6 +27,7 @@ from chekara.services.seed import seed_reference_data
 from chekara.services.tokens import create_token
 from chekara.sim.client import Credentials
 from chekara.sim.run import run_simulation
+from chekara.sim.plates import ReadRates
 from chekara.sim.spec import AnomalyRates, ScenarioSpec
 from tests.database import create_scratch_database, database_url, drop_scratch_database
 from tests.e2e.conftest import CHEKARA_BIN, free_port, start_server
@@ -47,6 +48,13 @@ HARD_SPEC = ScenarioSpec(seed=5, convoys=10, history_s=2400.0, live_s=40.0, swee
                          rates=AnomalyRates(route_deviation=0.4, unauthorized_stop=0.3, signal_loss=0.3,
                                             escort_separation=0.3, gps_jump=0.3))
 HARD_SIGNALS = ("route_deviation", "unauthorized_stop", "signal_lost", "convoy_separation", "gps_anomaly")
+#: Fifty minutes of convoys leaving their origin checkpoints and walk-in trucks, a quarter of the camera reads
+#: misread beyond what the plate's format takes back (the hard profile's cameras: 2 %) and a quarter within it.
+PLATES_SPEC = ScenarioSpec(seed=6, convoys=10, history_s=3000.0, live_s=35.0, sweep_interval_s=SWEEP_INTERVAL_S,
+                           catch_up_allowance_s=12.0, tick_s=1.0, profile="hard", mid_route_share=0.0,
+                           reads=ReadRates(unrecoverable=0.25, one_confusion=0.25),
+                           rates=replace(AnomalyRates.none(), undeclared_vehicle=0.5))
+PLATE_ALERTS = ("undeclared_vehicle", "plate_mismatch", "exit_without_release")
 
 
 @dataclass
@@ -112,6 +120,21 @@ def test_hard_traffic_through_the_platform_raises_no_false_alarm_and_finds_what_
         found, missed = found + row.tp, missed + row.fn
     assert found >= 10 and found / (found + missed) >= 0.9, [e for e in evaluation.missed if e.type in HARD_SIGNALS]
     assert all(d.within_goal for d in evaluation.delays if d.type in HARD_SIGNALS), evaluation.delays
+
+
+def test_misread_plates_are_matched_to_their_vehicle_or_to_none_never_to_another(sweeping_server, tmp_path):
+    result = run_simulation(sweeping_server.url, sweeping_server.credentials, PLATES_SPEC, tmp_path, evaluate=True)
+
+    assert result.report.errors == [], result.report.errors  # a misread blocks no crossing
+    reads = result.evaluation.reads
+    assert reads.wrong_matches == 0, reads.wrong
+    assert reads.unmatched == [], reads.unmatched  # every read the format takes back found its vehicle
+    assert sum(reads.counts["unrecoverable"].values()) >= 6 and sum(reads.counts["recoverable"].values()) >= 6
+    for kind in PLATE_ALERTS:  # what the platform does with an unknown plate, and nothing else
+        row = result.evaluation.row(kind)
+        assert row.tp >= 1 and row.fp == 0 and row.fn == 0, (
+            kind, row, [e for e in result.evaluation.missed if e.type == kind],
+            [o for o in result.evaluation.false_alarms if o.type == kind])
 
 
 def test_the_simulate_command_has_help():

@@ -100,6 +100,10 @@ def _report(result, show_table: bool) -> None:
     console.print(f"ground truth: {result.directory / 'truth.json'}")
     if show_table and result.evaluation is not None:
         console.print(evaluation_table(result.evaluation))
+        reads = result.evaluation.reads
+        if reads is not None:
+            console.print(f"camera reads: {reads.wrong_matches} matched to a wrong vehicle, "
+                          f"{len(reads.unmatched)} of known vehicles matched to none")
         console.print(f"details (every miss and false alarm): {result.directory / 'evaluation.json'}")
 
 

@@ -621,6 +621,7 @@ RISK_RULE_OF: dict[AnomalyKind, str] = {
     AnomalyKind.weight_discrepancy: "weight_discrepancy",
     AnomalyKind.plate_mismatch: "plate_mismatch",
     AnomalyKind.undeclared_vehicle: "plate_mismatch",
+    AnomalyKind.plate_misread: "plate_mismatch",  # an entry misread: see sim.plate_reads
 }
 
 

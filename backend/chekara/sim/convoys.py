@@ -312,6 +312,7 @@ class ConvoyFactory:
                     key=f"{convoy_id}-{k + 1}-{origin.code}", group=convoy_id, run_tag=self.run_tag,
                     checkpoint=origin, plate=truck.plate, entry_s=appear_s + 60 + 90 * k,
                     measured_gross_kg=self._measured(truck.declaration.declared_gross_kg),
+                    declaration=truck.declaration.number,
                 ))
         convoy = Convoy(
             convoy_id=convoy_id, corridor=route.corridor, origin=origin.code, destination=destination.code,
@@ -360,7 +361,7 @@ class ConvoyFactory:
                 measured_gross_kg=draft.destination_gross_kg.get(
                     k, self._measured_for(truck.declaration.declared_gross_kg, f"{draft.convoy_id}-{k}")),
                 link_declaration=truck.declaration.number if k in draft.destination_plate else None,
-                clean_entry_read=k in draft.destination_plate,
+                declaration=None if k in draft.destination_plate else truck.declaration.number,
             )
             out.extend(crossing_actions(plan, self.crossing_rng(plan.key), self.reads)[0])
         return out

@@ -10,11 +10,11 @@ freight post takes on an ordinary day.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from .geography import SimCheckpoint
 from .model import Action, CameraRead, OfficerStep, WeighbridgeReading
-from .plates import ReadRates, VehiclePlate, camera_text, typed_text
+from .plates import CameraText, ReadRates, VehiclePlate, camera_text, typed_text
 
 #: Axle classes of a five-axle semi-trailer combination: steer, drive, tri-axle trailer.
 AXLE_CLASSES = ("single", "single", "tridem", "tridem", "tridem")
@@ -33,10 +33,10 @@ class CrossingPlan:
     entry_s: float
     #: The officer links this declaration at the documents check (the camera's plate matched none).
     link_declaration: str | None = None
-    #: The entry camera reads this plate without OCR confusions. For a truck that is not the declared one:
-    #: its crossing keeps the plate as first read, and a later weighing of the true plate cannot be matched
-    #: to a misread whose format is unknown (a platform limitation reported with the simulator's issue).
-    clean_entry_read: bool = False
+    #: The declaration naming this plate (None: none does, a walk-in or a swapped truck). When the entry camera
+    #: misreads the plate beyond what its format takes back, the crossing opens with no declaration and the
+    #: officer names this one at the documents check: the driver hands it over with the plate in plain sight.
+    declaration: str | None = None
 
 
 def axle_loads(gross_kg: int) -> tuple[int, ...]:
@@ -59,13 +59,12 @@ def crossing_actions(plan: CrossingPlan, rng: random.Random, reads: ReadRates) -
     texts = random.Random(rng.getrandbits(64))
     lane = rng.randint(1, max(cp.lanes, 1))
     t = plan.entry_s
-    entry = camera_text(plan.plate, texts, replace(reads, one_confusion=0.0, two_confusions=0.0)
-                        if plan.clean_entry_read else reads)
-    actions: list[Action] = [CameraRead(t, plan.group, plan.key, cp.code, camera_id(plan.run_tag, cp.code, "entry", lane),
-                                        lane, "entry", entry.text, entry.confidence)]
+    entry = camera_text(plan.plate, texts, reads)
+    actions: list[Action] = [_read(plan, t, camera_id(plan.run_tag, cp.code, "entry", lane), lane, "entry", entry)]
     t += rng.uniform(4, 10) * 60
+    named = plan.link_declaration or (plan.declaration if entry.unrecoverable else None)
     actions.append(OfficerStep(t, plan.group, plan.key, "documents_checked", "CMR, invoice and transit document checked",
-                               declaration_number=plan.link_declaration))
+                               declaration_number=named))
     t += rng.uniform(3, 8) * 60
     if cp.has_weighbridge:
         actions.append(WeighbridgeReading(
@@ -80,6 +79,15 @@ def crossing_actions(plan: CrossingPlan, rng: random.Random, reads: ReadRates) -
     actions.append(OfficerStep(t, plan.group, plan.key, "released"))
     t += rng.uniform(2, 5) * 60
     leave = camera_text(plan.plate, texts, reads)
-    actions.append(CameraRead(t, plan.group, plan.key, cp.code, camera_id(plan.run_tag, cp.code, "exit", lane),
-                              lane, "exit", leave.text, leave.confidence))
+    actions.append(_read(plan, t, camera_id(plan.run_tag, cp.code, "exit", lane), lane, "exit", leave))
+    if leave.unrecoverable:
+        # The platform sees a vehicle leaving that never entered; the gate officer saw this one go.
+        actions.append(OfficerStep(t + texts.uniform(1, 3) * 60, plan.group, plan.key, "exited",
+                                   "seen leaving: the exit camera misread the plate"))
     return actions, t
+
+
+def _read(plan: CrossingPlan, t: float, camera: str, lane: int, direction: str, text: CameraText) -> CameraRead:
+    misread = "unrecoverable" if text.unrecoverable else "recoverable" if text.confusions else "clean"
+    return CameraRead(t, plan.group, plan.key, plan.checkpoint.code, camera, lane, direction, text.text,
+                      text.confidence, plate=plan.plate.canonical, misread=misread, declaration=plan.declaration)

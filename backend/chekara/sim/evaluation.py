@@ -45,6 +45,7 @@ from typing import Any
 from chekara.domain.plates import PlateError, compare_plates, normalize_plate
 
 from .client import ChekaraApi
+from .plate_reads import ReadScores
 from .truth import ExpectedSignal, GroundTruth
 
 #: Windows are widened by this much on both sides before they must overlap, seconds.
@@ -164,6 +165,8 @@ class Evaluation:
     missed: list[ExpectedSignal] = field(default_factory=list)
     false_alarms: list[Observed] = field(default_factory=list)
     delays: list[Delay] = field(default_factory=list)
+    #: How the platform matched every camera read to a vehicle (sim.plate_reads), when the run kept them.
+    reads: ReadScores | None = None
 
     def row(self, type_: str, source: str = "alert") -> TypeScore:
         for r in self.rows:

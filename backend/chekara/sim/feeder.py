@@ -56,6 +56,7 @@ from .model import (
     RegisterDevice,
     WeighbridgeReading,
 )
+from .plate_reads import ReadOutcome, read_outcome
 from .scenario import Scenario
 
 KNOTS_PER_KMH = 1 / 1.852
@@ -94,6 +95,8 @@ class FeedReport:
     status: FeedStatus
     trip_ids: dict[str, int] = field(default_factory=dict)
     crossing_ids: dict[str, int] = field(default_factory=dict)
+    #: Every camera read posted, and the vehicle the platform matched it to (sim.plate_reads).
+    reads: list[ReadOutcome] = field(default_factory=list)
     #: Scenario second at which the catch-up was done (what the server had seen by then is up to date).
     caught_up_s: float | None = None
     errors: list[str] = field(default_factory=list)
@@ -330,9 +333,10 @@ class Feeder:
                 "direction": action.direction, "plate": action.plate_text, "confidence": action.confidence,
                 "time": clock.iso(action.t_s),
             })
-            if action.direction == "entry" and read.get("crossing"):
-                with self._lock:
+            with self._lock:
+                if action.direction == "entry" and read.get("crossing"):
                     self.report.crossing_ids[action.crossing] = read["crossing"]["id"]
+                self.report.reads.append(read_outcome(action, read, self.report.crossing_ids.get(action.crossing)))
         elif isinstance(action, WeighbridgeReading):
             api.weighing({
                 "checkpoint": action.checkpoint, "plate": action.plate_text, "gross_kg": action.gross_kg,

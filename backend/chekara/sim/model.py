@@ -152,6 +152,12 @@ class CameraRead:
     direction: Literal["entry", "exit"]
     plate_text: str
     confidence: float
+    #: The truth of the read, for scoring it: the vehicle's canonical plate; whether the camera misread it in a
+    #: way its format takes back ("recoverable") or not ("unrecoverable"); the declaration naming that plate
+    #: (None: none does when the vehicle arrives, a walk-in or a swapped truck).
+    plate: str = ""
+    misread: Literal["clean", "recoverable", "unrecoverable"] = "clean"
+    declaration: str | None = None
 
 
 @dataclass(frozen=True)
@@ -172,7 +178,7 @@ class OfficerStep:
     t_s: float
     group: str
     crossing: str
-    step: Literal["documents_checked", "weighed", "inspected", "released"]
+    step: Literal["documents_checked", "weighed", "inspected", "released", "exited"]
     notes: str = ""
     result: str | None = None
     declaration_number: str | None = None

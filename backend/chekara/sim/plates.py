@@ -13,8 +13,13 @@ spaces or dashes, the "KG" printed beside the region, and OCR confusions
 (0/O/D/Q, 1/I/L, 2/Z, 5/S, 6/G, 8/B). Confusions are made only where the
 plate's format makes the read character impossible (a letter where the
 format has a digit, or the reverse), which is what a format-aware reader
-can take back; a confusion that yields another valid plate is another
-vehicle, and is not part of normal traffic here.
+can take back. The hard profile adds, at a small rate, the misreads no
+format can take back (``ReadRates.unrecoverable``): a letter read as a
+look-alike the format allows there too (O/D/Q, I/L, B/E), a digit of a
+Chinese plate's free part read as a letter, or a character not read at all
+(dirt, a bolt). Such a read is another plate, or none: the platform must
+answer "no match", never another vehicle. Every plate keeping its own digit
+block, none of these reads is another plate of the scenario.
 """
 
 from __future__ import annotations
@@ -30,6 +35,10 @@ TO_CYRILLIC = str.maketrans("ABEKMHOPCTYX", "АВЕКМНОРСТУХ")
 #: OCR look-alikes: a digit read as a letter, a letter read as a digit.
 DIGIT_AS_LETTER = {"0": "ODQ", "1": "IL", "2": "Z", "5": "S", "6": "G", "8": "B"}
 LETTER_AS_DIGIT = {"O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "G": "6", "B": "8"}
+#: Letter-for-letter look-alikes: both sides valid where the format has a letter, so no format can take them back.
+LETTER_AS_LETTER = {"O": "DQ", "D": "OQ", "Q": "OD", "I": "L", "L": "I", "B": "E", "E": "B"}
+#: Of the misreads no format takes back, the share that drops a character (the others swap a look-alike).
+DROPPED_SHARE = 0.3
 #: Letter pairs that are also country markers; plates avoid them so a read is never taken for a marker.
 MARKER_PAIRS = ("KG", "KZ", "UZ", "RU", "CN")
 
@@ -67,6 +76,8 @@ class ReadRates:
     no_spaces: float = 0.30
     dashes: float = 0.05
     kg_marker: float = 0.05
+    #: Misreads no format can take back (see the module docstring); None: the traffic profile's share.
+    unrecoverable: float | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,8 @@ class CameraText:
     text: str
     confusions: int
     confidence: float
+    #: The read is another plate (or none) that no format can take back to this one.
+    unrecoverable: bool = False
 
 
 class PlateFactory:
@@ -156,8 +169,30 @@ def _spell(canonical: str, plate: VehiclePlate, rng: random.Random, rates: ReadR
     return text
 
 
+def _unrecoverable(plate: VehiclePlate, rng: random.Random) -> VehiclePlate:
+    """The plate as misread so that its format cannot take it back (see the module docstring)."""
+    symbols = plate.layout.replace(" ", "")
+    canonical = plate.canonical
+    alphabet = RUSSIAN_LETTERS if plate.country == "RU" else CHINESE_LETTERS if plate.country == "CN" else LATIN_LETTERS
+    swaps = [(i, other) for i, (char, symbol) in enumerate(zip(canonical, symbols)) if symbol == "A"
+             for other in LETTER_AS_LETTER.get(char, "") if other in alphabet]
+    swaps += [(i, other) for i, (char, symbol) in enumerate(zip(canonical, symbols)) if symbol == "X"
+              for other in DIGIT_AS_LETTER.get(char, "") if other in alphabet]  # no I or O on Chinese plates
+    if swaps and rng.random() >= DROPPED_SHARE:
+        i, other = rng.choice(swaps)
+        return VehiclePlate(plate.country, canonical[:i] + other + canonical[i + 1:], plate.layout)
+    # A character of the plate's own block or letters (a region or province code is printed apart, larger).
+    i = rng.choice([i for i, symbol in enumerate(symbols) if symbol in "9AX"])
+    at = [j for j, symbol in enumerate(plate.layout) if symbol != " "][i]
+    return VehiclePlate(plate.country, canonical[:i] + canonical[i + 1:], plate.layout[:at] + plate.layout[at + 1:])
+
+
 def camera_text(plate: VehiclePlate, rng: random.Random, rates: ReadRates) -> CameraText:
     """What an ANPR camera sends for this plate, and how many characters it misread."""
+    if rates.unrecoverable and rng.random() < rates.unrecoverable:
+        misread = _unrecoverable(plate, rng)
+        text = _spell(misread.canonical, misread, rng, rates, rates.cyrillic.get(plate.country, 0.0))
+        return CameraText(text, 1, round(rng.uniform(0.6, 0.95), 2), unrecoverable=True)
     draw = rng.random()
     wanted = 2 if draw < rates.two_confusions else 1 if draw < rates.two_confusions + rates.one_confusion else 0
     positions = _confusable_positions(plate)

@@ -24,7 +24,9 @@ their thresholds. It measures the wiring.
   reaching 0.7-3 km from the line, outside for 1.5-5 min; stops of
   15.5-25 min; silences of 10.5-14 min beyond the device's schedule;
   separations of 2.2-4 km, over 2 km for 5.5-8 min; jumps implying 185-230
-  km/h; weighings within and just beyond the 5 % tolerance.
+  km/h; weighings within and just beyond the 5 % tolerance;
+- camera reads no format can take back (2 %): a look-alike letter, a
+  character missed (sim.plates); the platform must match them to no vehicle.
 """
 
 from __future__ import annotations
@@ -92,6 +94,9 @@ class TrafficProfile:
     #: Weighings: normal trucks within this share of their declared gross; discrepancies this far off.
     normal_weight_share: float = 0.02
     discrepancy_share: tuple[float, float] = (0.08, 0.15)
+    # ---- plates
+    #: Share of camera reads misread so that no format can take them back (sim.plates; ReadRates.unrecoverable).
+    unrecoverable_read_share: float = 0.0
 
 
 STANDARD = TrafficProfile("standard")
@@ -110,6 +115,7 @@ HARD = TrafficProfile(
     separation_peak_m=(2_200.0, 4_000.0), separation_over_min=(5.5, 8.0),
     jump_kmh=(185.0, 230.0),
     normal_weight_share=0.045, discrepancy_share=(0.052, 0.07),
+    unrecoverable_read_share=0.02,
 )
 
 PROFILES = {p.name: p for p in (STANDARD, HARD)}

@@ -6,7 +6,8 @@ Files of a run, in var/sim/<run-id>/:
   run starts, and again with the platform's trip ids when it ends);
 - feed.json: what was sent, accepted, refused (the first errors word for word);
 - evaluation.json: with --evaluate, the score per signal and every miss and
-  false alarm; evaluation.md: the scores as a Markdown table.
+  false alarm, and how every camera read was matched (sim.plate_reads);
+  evaluation.md: the scores, delays and reads as Markdown tables.
 
 At the end, the run's trips still planned or in transit are cancelled, so
 they do not go signal-lost (or overdue) on the platform hours later.
@@ -34,6 +35,7 @@ from .evaluation import (
 )
 from .feeder import FeedReport, FeedStatus, Feeder
 from .geography import SimGeography, geography_from_api
+from .plate_reads import read_table, score_reads
 from .scenario import Scenario, generate_scenario
 from .spec import ScenarioSpec
 from .truth import GroundTruth
@@ -117,9 +119,11 @@ def run_simulation(
                 observed = collect_observed(api, truth, datetime.now(UTC))
                 hidden = not_observable_signal_losses(truth, feeder.report.caught_up_s, spec.sweep_interval_s)
                 result.evaluation = score(truth, observed, hidden)
+                result.evaluation.reads = score_reads(feeder.report.reads)
                 write_evaluation(directory / "evaluation.json", result.evaluation, truth)
                 (directory / "evaluation.md").write_text(
-                    markdown_table(result.evaluation) + "\n" + delay_table(result.evaluation), encoding="utf-8")
+                    markdown_table(result.evaluation) + "\n" + delay_table(result.evaluation) + "\n"
+                    + read_table(result.evaluation.reads), encoding="utf-8")
         finally:
             truth.trip_ids = dict(feeder.report.trip_ids)
             truth.write(directory / "truth.json")
@@ -157,4 +161,8 @@ def write_evaluation(path: Path, evaluation: Evaluation, truth: GroundTruth) -> 
         "false_alarms": [observed(o) for o in evaluation.false_alarms],
         "matched": [{"expected": expected(e), "observed": o.ref} for e, o in evaluation.matched],
         "delays": [{**asdict(d), "within_goal": d.within_goal} for d in evaluation.delays],
+        "plate_reads": None if evaluation.reads is None else {
+            "counts": {kind: dict(c) for kind, c in evaluation.reads.counts.items()},
+            "wrong_vehicle": [asdict(o) for o in evaluation.reads.wrong],
+            "known_vehicle_not_matched": [asdict(o) for o in evaluation.reads.unmatched]},
     }, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -37,6 +37,7 @@ from .model import (
     RegisterDevice,
     action_key,
 )
+from .plate_reads import misread_anomalies
 from .roads import with_roads
 from .sampling import DeviceTrack, build_fixes, coverage_holes, fix_times
 from .spec import ScenarioSpec
@@ -113,7 +114,7 @@ def generate_scenario(spec: ScenarioSpec, geography: SimGeography, run_tag: str)
     rng = random.Random(spec.seed)
     # The road of each corridor (the line itself in the standard profile) has a random source of its own.
     geography = with_roads(geography, spec.traffic, random.Random(f"road:{spec.seed}"))
-    factory = ConvoyFactory(geography, rng, run_tag.upper(), spec.reads, spec.osmand_share, spec.history_s,
+    factory = ConvoyFactory(geography, rng, run_tag.upper(), spec.read_rates, spec.osmand_share, spec.history_s,
                             spec.traffic)
     drafts = _traffic(spec, factory, rng)
     injector = Injector(spec, factory, rng, drafts)
@@ -163,8 +164,9 @@ def generate_scenario(spec: ScenarioSpec, geography: SimGeography, run_tag: str)
     for plan, declaration in zip(walk_in_plans, walk_in_declarations):
         declarations.append(declaration)
         actions.append(FileDeclaration(declaration.filed_s, plan.group, declaration))
-        actions.extend(crossing_actions(plan, factory.crossing_rng(plan.key), spec.reads)[0])
+        actions.extend(crossing_actions(plan, factory.crossing_rng(plan.key), spec.read_rates)[0])
 
+    anomalies = misread_anomalies(actions, anomalies, spec.latest_end_s)
     indexed = sorted(((action_key(a, i), a) for i, a in enumerate(actions) if a.t_s <= spec.end_s), key=lambda p: p[0])
     # In upload order (store-and-forward backlogs come late), each device's in the order taken.
     fixes = sorted((f for f in fixes if f.delivery_s <= spec.end_s and f.t_s <= spec.end_s + 60),

@@ -10,7 +10,7 @@ after the catch-up plus a sweep interval, before the scenario's end.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 from .plates import ReadRates
 from .profile import TrafficProfile, traffic_profile
@@ -100,6 +100,13 @@ class ScenarioSpec:
     @property
     def traffic(self) -> TrafficProfile:
         return traffic_profile(self.profile)
+
+    @property
+    def read_rates(self) -> ReadRates:
+        """The camera's read rates, with the profile's share of unrecoverable misreads unless reads names one."""
+        if self.reads.unrecoverable is not None:
+            return self.reads
+        return replace(self.reads, unrecoverable=self.traffic.unrecoverable_read_share)
 
     @property
     def end_s(self) -> float:

@@ -33,6 +33,8 @@ class AnomalyKind(StrEnum):
     undeclared_vehicle = "undeclared_vehicle"
     plate_mismatch = "plate_mismatch"
     transit_never_closed = "transit_never_closed"
+    #: A camera read no format can take back (sim.plate_reads); only in the hard profile.
+    plate_misread = "plate_misread"
 
 
 @dataclass(frozen=True)

@@ -177,7 +177,8 @@ def test_some_escort_phones_speak_osmand_once_live_and_only_then(geography):
 
 def test_the_kinds_of_anomaly_are_all_injected_at_these_rates(eventful):
     kinds = Counter(a.kind for a in eventful.anomalies)
-    assert set(kinds) == set(AnomalyKind)
+    # plate misreads no format takes back come with the hard profile's cameras (tests/unit/sim/test_plate_confusions.py)
+    assert set(kinds) == set(AnomalyKind) - {AnomalyKind.plate_misread}
 
 
 def test_no_normal_deadline_is_already_past_when_the_run_starts(geography):
