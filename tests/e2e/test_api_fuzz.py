@@ -33,7 +33,7 @@ from tests.integration.checkpoint_ops_helpers import declaration, read
 
 ST_BIN = str(Path(sys.executable).with_name("st"))
 #: The admin pass's budget, seconds (fuzzing repeats until it is spent); the partner pass gets a fifth of it.
-TIME_BUDGET_S = int(os.environ.get("FUZZ_TIME_S", "100"))  # FUZZ_TIME_S=600 for a longer hunt
+TIME_BUDGET_S = int(os.environ.get("FUZZ_TIME_S", "60"))  # FUZZ_TIME_S=600 for a longer hunt
 SEED = os.environ.get("FUZZ_SEED", "15")
 MAX_EXAMPLES = 10
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
