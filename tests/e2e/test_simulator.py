@@ -93,12 +93,12 @@ def test_a_seeded_hour_of_traffic_is_detected_with_precision_and_recall_of_at_le
     assert result.report.errors == [] and status.rejected == 0, result.report.errors
     assert status.fixes_sent == len(result.scenario.fixes) and status.trips == len(result.scenario.convoys)
     evaluation = result.evaluation
-    for signal in KEY_SIGNALS:
-        row = evaluation.row(signal)
-        assert row.tp >= 2 and row.not_observable == 0, (signal, row)  # a real test, not a vacuous one
+    for kind in KEY_SIGNALS:
+        row = evaluation.row(kind)
+        assert row.tp >= 2 and row.not_observable == 0, (kind, row)  # a real test, not a vacuous one
         assert row.recall >= 0.95 and row.precision >= 0.95, (
-            signal, row, [e for e in evaluation.missed if e.type == signal],
-            [o for o in evaluation.false_alarms if o.type == signal])
+            kind, row, [e for e in evaluation.missed if e.type == kind],
+            [o for o in evaluation.false_alarms if o.type == kind])
 
     truth = json.loads((result.directory / "truth.json").read_text(encoding="utf-8"))
     assert set(truth["trip_ids"]) == {c.convoy_id for c in result.scenario.convoys}
