@@ -5,13 +5,11 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime, timedelta
 
-import numpy as np
 import pytest
 from sqlalchemy import create_engine, text
 
-from chekara.domain.analytics.h3_cells import latlng_cell
-from chekara.ingest.persist import copy_positions, positions_ewkb
 from tests.database import create_scratch_database, database_url, drop_scratch_database
+from tests.e2e.fixes_by_copy import copy_fixes
 from tests.e2e.test_cli import run
 
 T0 = datetime(2026, 5, 4, 7, 50, tzinfo=UTC)
@@ -34,19 +32,7 @@ def scratch():
 
 
 def _write(engine, device: int, seconds: list[float]) -> None:
-    lon = 74.6 + np.arange(len(seconds)) * 0.002
-    lat = np.full(len(seconds), 42.87)
-    rows = [
-        (device, None, T0 + timedelta(seconds=s), datetime.now(UTC), g, 40.0, None, None, None, None,
-         latlng_cell(la, lo), None, None, None, False)
-        for s, g, lo, la in zip(seconds, positions_ewkb(lon, lat), lon.tolist(), lat.tolist())
-    ]
-    raw = engine.raw_connection()
-    try:
-        copy_positions(raw.driver_connection, rows)
-        raw.driver_connection.commit()
-    finally:
-        raw.close()
+    copy_fixes(engine, device, [T0 + timedelta(seconds=s) for s in seconds])
 
 
 def _rollups(engine) -> list[tuple]:

@@ -6,16 +6,14 @@ import json
 import os
 from datetime import UTC, datetime, timedelta
 
-import numpy as np
 import pytest
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from chekara.cli.main import app
 
-from chekara.domain.analytics.h3_cells import latlng_cell
-from chekara.ingest.persist import copy_positions, positions_ewkb
 from tests.database import create_scratch_database, database_url, drop_scratch_database
+from tests.e2e.fixes_by_copy import copy_fixes
 from tests.e2e.test_cli import run
 
 T0 = datetime(2026, 5, 30, 23, 0, tzinfo=UTC)  # May 2026: long closed
@@ -35,17 +33,7 @@ def scratch(tmp_path):
 
 
 def _write(engine, device: int, minutes: range) -> None:
-    lon = 74.6 + np.arange(len(minutes)) * 0.002
-    lat = np.full(len(minutes), 42.87)
-    rows = [(device, None, T0 + timedelta(minutes=m), datetime.now(UTC), g, 40.0, None, None, None, None,
-             latlng_cell(la, lo), 12.5, None, None, False)
-            for m, g, lo, la in zip(minutes, positions_ewkb(lon, lat), lon.tolist(), lat.tolist())]
-    raw = engine.raw_connection()
-    try:
-        copy_positions(raw.driver_connection, rows)
-        raw.driver_connection.commit()
-    finally:
-        raw.close()
+    copy_fixes(engine, device, [T0 + timedelta(minutes=m) for m in minutes], corridor_distance_m=12.5)
 
 
 def test_export_detach_and_a_heatmap_over_the_archive(scratch):

@@ -2,7 +2,7 @@
 
 Each server process keeps the convoys' features and moves them with the events of committed fixes
 (api/live_snapshot.py). These tests compare its answer, taken the instant a post is acknowledged
-(no sleeping), with the FeatureCollection PostgreSQL builds from the trip rows.
+(no sleeping), with the FeatureCollection read afresh from the trip rows.
 """
 
 from __future__ import annotations

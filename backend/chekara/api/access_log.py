@@ -49,13 +49,6 @@ def is_answered_telemetry(args: object) -> bool:
             and args[2].startswith(TELEMETRY_PATHS))
 
 
-class SkipAnsweredTelemetryFilter(logging.Filter):
-    """Drops the request lines of successful device reports."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not is_answered_telemetry(record.args)
-
-
 def _skipping_answered_telemetry(info):
     """The access logger's `info`, returning before a record is made for a successful device report.
 
@@ -71,13 +64,11 @@ def _skipping_answered_telemetry(info):
 
 
 _filter = MaskSecretsFilter()
-_telemetry_filter = SkipAnsweredTelemetryFilter()
 
 
 def mask_secrets_in_access_log() -> None:
-    """Install the filters once per process (a logger keeps one copy of the same filter)."""
+    """Install the mask (a logger keeps one copy of the same filter) and the skip of answered device reports, once per process."""
     logger = logging.getLogger(ACCESS_LOGGER)
-    logger.addFilter(_telemetry_filter)  # first: a dropped line is not masked for nothing
     logger.addFilter(_filter)
     if not getattr(logger.info, "skips_answered_telemetry", False):
         logger.info = _skipping_answered_telemetry(logger.info)

@@ -86,6 +86,12 @@ def load_convoys(session: Session) -> dict[int, Convoy]:
     return convoys
 
 
+def feature_collection(convoys: dict[int, Convoy]) -> bytes:
+    """The GeoJSON FeatureCollection of these convoys, in trip id order."""
+    features = [convoys[trip_id].feature() for trip_id in sorted(convoys)]
+    return b'{"type":"FeatureCollection","features":[' + b",".join(features) + b"]}"
+
+
 class LiveSnapshot:
     def __init__(self, hub: EventHub, sessions) -> None:
         """`sessions()`: a context manager giving a Session (for the reloads, run in a worker thread)."""
@@ -127,8 +133,7 @@ class LiveSnapshot:
         async with self._reloading:  # one reload at a time; the requests that waited see its result
             if self._stale or time.monotonic() - self._loaded_at > MAX_AGE_S:
                 await self._reload()
-        features = [self._convoys[trip_id].feature() for trip_id in sorted(self._convoys)]
-        return b'{"type":"FeatureCollection","features":[' + b",".join(features) + b"]}"
+        return feature_collection(self._convoys)
 
     async def _reload(self) -> None:
         self._during_load, self._stale = [], False

@@ -24,14 +24,14 @@ CONFLICT_M = 10.0
 
 def deduplicate_step(batch: Batch, ctx: IngestContext) -> Batch:
     unique: dict[tuple[int, object], IncomingFix] = {}
-    conflicts: list[tuple[IncomingFix, float, float]] = []
+    conflicts: list[tuple[IncomingFix, float, float, float]] = []  # (fix, kept lon, kept lat, metres apart)
     for fix in sorted(batch.fixes, key=lambda f: (f.device_pk, f.ts)):
         key = (fix.device_pk, fix.ts)
         first = unique.get(key)
         if first is None:
             unique[key] = fix
-        elif haversine_m(first.lon, first.lat, fix.lon, fix.lat) > CONFLICT_M:
-            conflicts.append((fix, first.lon, first.lat))
+        elif (apart_m := haversine_m(first.lon, first.lat, fix.lon, fix.lat)) > CONFLICT_M:
+            conflicts.append((fix, first.lon, first.lat, apart_m))
         else:
             batch.count_duplicate(fix)
     # One indexed lookup per fix through the unique (device_id, ts) index. The batch's time bounds
@@ -51,18 +51,17 @@ def deduplicate_step(batch: Batch, ctx: IngestContext) -> Batch:
         stored = {(device_id, ts): (lon, lat) for device_id, ts, lon, lat in rows}
     for key, (lon, lat) in stored.items():
         fix = unique[key]
-        if haversine_m(lon, lat, fix.lon, fix.lat) > CONFLICT_M:
-            conflicts.append((fix, lon, lat))
+        if (apart_m := haversine_m(lon, lat, fix.lon, fix.lat)) > CONFLICT_M:
+            conflicts.append((fix, lon, lat, apart_m))
         else:
             batch.count_duplicate(fix)
     batch.fixes = [fix for key, fix in unique.items() if key not in stored]
-    for fix, lon, lat in conflicts:
-        _conflict(batch, ctx, fix, lon, lat)
+    for conflict in conflicts:
+        _conflict(batch, ctx, *conflict)
     return batch
 
 
-def _conflict(batch: Batch, ctx: IngestContext, fix: IncomingFix, lon: float, lat: float) -> None:
-    apart_m = haversine_m(lon, lat, fix.lon, fix.lat)
+def _conflict(batch: Batch, ctx: IngestContext, fix: IncomingFix, lon: float, lat: float, apart_m: float) -> None:
     batch.reject(fix, "ts", f"another fix of this device at this time is {apart_m:,.0f} m away: refused as a second sender")
     alerts.raise_alert(
         ctx.session, type="fix_conflict", subject=f"device:{fix.device_id}", raised_at=ctx.now, device_id=fix.device_id,

@@ -58,7 +58,7 @@ def enrich_step(batch: Batch, ctx: IngestContext) -> Batch:
     points = shapely.points(x[members], y[members])
     distances = shapely.distance(lines, points)
     progress = shapely.line_locate_point(lines, points)
-    for i, shape, distance, along in zip(members, shapes, distances, progress):
+    for i, distance, along in zip(members, distances, progress):
         fix = batch.fixes[i]
         fix.corridor_distance_m = float(distance)
         fix.corridor_progress_m = float(along)

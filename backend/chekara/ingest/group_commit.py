@@ -22,7 +22,6 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -59,11 +58,11 @@ class IngestSettings:
 
 @dataclass
 class _Pending:
-    """A submission and where its answer goes: a thread's Future, or an asyncio future of `loop`."""
+    """A submission and where its answer goes: a future of the event loop `loop`."""
 
     submission: Submission
-    future: Future | asyncio.Future
-    loop: asyncio.AbstractEventLoop | None = None
+    future: asyncio.Future
+    loop: asyncio.AbstractEventLoop
 
 
 def _settle(answers: list[tuple[asyncio.Future, IngestResult | None, BaseException | None]]) -> None:
@@ -78,18 +77,12 @@ def _settle(answers: list[tuple[asyncio.Future, IngestResult | None, BaseExcepti
 
 
 def _answer(group: list[tuple[_Pending, IngestResult | None, BaseException | None]]) -> None:
-    """Hand each answer to its waiter: the asyncio ones in one call per event loop, not one per request
-    (each call_soon_threadsafe writes to the loop's wake-up pipe: measured as a real share of the
+    """Hand each answer to its waiter, in one call per event loop, not one per request (each
+    call_soon_threadsafe writes to the loop's wake-up pipe: measured as a real share of the
     server's CPU at one fix per request)."""
     by_loop: dict[asyncio.AbstractEventLoop, list] = {}
     for pending, result, error in group:
-        if pending.loop is None:
-            if error is None:
-                pending.future.set_result(result)
-            else:
-                pending.future.set_exception(error)
-        else:
-            by_loop.setdefault(pending.loop, []).append((pending.future, result, error))
+        by_loop.setdefault(pending.loop, []).append((pending.future, result, error))
     for loop, answers in by_loop.items():
         try:
             loop.call_soon_threadsafe(_settle, answers)
@@ -98,7 +91,7 @@ def _answer(group: list[tuple[_Pending, IngestResult | None, BaseException | Non
 
 
 class IngestQueue:
-    """One per server process: submit() from the event loop, answered after the group's commit."""
+    """One per server process: `await ingest(...)` from the event loop, answered after the group's commit."""
 
     def __init__(self, sessions: Callable[[], AbstractContextManager[Session]], settings: IngestSettings,
                  threads: int = 1) -> None:
@@ -122,11 +115,6 @@ class IngestQueue:
         for thread in self._threads:
             thread.join(timeout=timeout_s)
         log.info("ingest: %d submissions in %d groups, %.1f s in the pipeline", self.submissions, self.groups, self.busy_s)
-
-    def submit(self, submission: Submission) -> Future:
-        future: Future = Future()
-        self._queue.put(_Pending(submission, future))
-        return future
 
     async def ingest(self, submission: Submission) -> IngestResult:
         """Wait for the submission's group to commit; its own result, or the error that stopped it."""

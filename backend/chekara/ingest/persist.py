@@ -13,6 +13,7 @@ from datetime import datetime
 import numpy as np
 import shapely
 
+from chekara.db import driver
 from chekara.ingest.batch import Batch, IngestContext
 from chekara.ingest.trip_rows import write_trips
 
@@ -58,7 +59,7 @@ def persist_step(batch: Batch, ctx: IngestContext) -> Batch:
             for f, geom in zip(batch.fixes, geoms)
         )
         ctx.session.flush()
-        copy_positions(ctx.session.connection().connection.driver_connection, rows)
+        copy_positions(driver.driver_connection(ctx.session), rows)
     ctx.session.flush()
     write_trips(ctx.session, list(batch.trips.values()))
     return batch

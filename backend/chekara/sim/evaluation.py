@@ -38,14 +38,15 @@ for the risk rule it would have fed.
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from chekara.domain.plates import PlateError, compare_plates, normalize_plate
+from chekara.domain.plates import compare_plates
 
 from .client import ChekaraApi
-from .plate_reads import ReadScores
+from .plate_reads import ReadScores, canonical_plate
 from .truth import ExpectedSignal, GroundTruth
 
 #: Windows are widened by this much on both sides before they must overlap, seconds.
@@ -180,12 +181,7 @@ def _parse(value: str | None) -> datetime | None:
 
 
 def _canonical(plate: str | None) -> str | None:
-    if not plate:
-        return None
-    try:
-        return normalize_plate(plate)
-    except PlateError:
-        return plate
+    return canonical_plate(plate) if plate else None
 
 
 def observed_alert(alert: dict[str, Any], now: datetime) -> Observed:
@@ -332,7 +328,7 @@ def delay_table(evaluation: Evaluation) -> str:
     order = [t for _, t in ROW_ORDER]
     for type_ in sorted(by_type, key=lambda t: order.index(t) if t in order else len(order)):
         delays = sorted(d.delay_s for d in by_type[type_])
-        median = delays[len(delays) // 2] if len(delays) % 2 else (delays[len(delays) // 2 - 1] + delays[len(delays) // 2]) / 2
+        median = statistics.median(delays)
         within = sum(d.within_goal for d in by_type[type_])
         lines.append(f"| {ROW_NAMES.get(type_, type_)} | {len(delays)} | {median:.0f} | {delays[-1]:.0f} | "
                      f"{within} of {len(delays)} |")

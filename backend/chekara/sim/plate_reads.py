@@ -37,7 +37,8 @@ from .truth import AnomalyKind, ExpectedSignal, InjectedAnomaly
 ALERT_WINDOW_S = 600.0
 
 
-def _canonical(text: str) -> str:
+def canonical_plate(text: str) -> str:
+    """The plate as the platform normalises it, or the text as read when no format takes it."""
     try:
         return normalize_plate(text)
     except PlateError:
@@ -57,7 +58,7 @@ def misread_anomalies(actions: list[Action], anomalies: list[InjectedAnomaly],
     for read in sorted((a for a in actions if isinstance(a, CameraRead)), key=lambda a: a.t_s):
         if read.misread != "unrecoverable" or read.t_s > latest_s:
             continue
-        as_read = _canonical(read.plate_text)
+        as_read = canonical_plate(read.plate_text)
         end = read.t_s + ALERT_WINDOW_S
         if read.direction == "exit":
             out.append(InjectedAnomaly(

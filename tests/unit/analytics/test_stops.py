@@ -103,14 +103,14 @@ def test_rectangle_diagonal_of_a_square_and_of_a_line():
     assert mrr_diagonal_m(np.array([1.0, 1, 1]), np.array([2.0, 2, 2])) == 0.0
 
 
-def _brute_force_stops(t, x, y, max_diameter_m, min_duration_s):
-    """MovingPandas' loop as written, a rectangle fitted for every window: no pre-check, no hull shortcut."""
+def _brute_force(t, x, y, min_duration_s, stopped):
+    """MovingPandas' loop as written, `stopped(window_x, window_y)` asked of every window: no shortcut."""
     spans, start, is_stopped, previously_stopped = [], 0, False, False
     for i in range(len(t)):
         if not is_stopped:
             while i - start + 1 > 2 and t[i] - t[start] >= min_duration_s:
                 start += 1
-        is_stopped = i > start and mrr_diagonal_m(np.array(x[start : i + 1]), np.array(y[start : i + 1])) < max_diameter_m
+        is_stopped = i > start and stopped(np.array(x[start : i + 1]), np.array(y[start : i + 1]))
         if not is_stopped and previously_stopped and i > start and t[i - 1] - t[start] >= min_duration_s:
             spans.append(StopSpan(start, i - 1))
             start = i
@@ -118,6 +118,11 @@ def _brute_force_stops(t, x, y, max_diameter_m, min_duration_s):
     if is_stopped and t[-1] - t[start] >= min_duration_s:
         spans.append(StopSpan(start, len(t) - 1))
     return spans
+
+
+def _brute_force_stops(t, x, y, max_diameter_m, min_duration_s):
+    """In metres: a rectangle fitted for every window, no pre-check, no hull shortcut."""
+    return _brute_force(t, x, y, min_duration_s, lambda wx, wy: mrr_diagonal_m(wx, wy) < max_diameter_m)
 
 
 @pytest.mark.parametrize("seed", [3, 4, 5])
@@ -209,22 +214,12 @@ def test_lonlat_diameter_is_the_rectangle_fitted_in_degrees():
 
 
 def _brute_force_lonlat(t, lon, lat, max_diameter_m, min_duration_s):
-    """MovingPandas' loop as written, exact geodesics and a rectangle for every window."""
-    spans, start, is_stopped, previously_stopped = [], 0, False, False
-    for i in range(len(t)):
-        if not is_stopped:
-            while i - start + 1 > 2 and t[i] - t[start] >= min_duration_s:
-                start += 1
-        wx, wy = np.array(lon[start : i + 1]), np.array(lat[start : i + 1])
-        is_stopped = (i > start and _Geodesic.exact(wx.min(), wy.min(), wx.max(), wy.max()) < 1.5 * max_diameter_m
-                      and mrr_diagonal_lonlat_m(wx, wy) < max_diameter_m)
-        if not is_stopped and previously_stopped and i > start and t[i - 1] - t[start] >= min_duration_s:
-            spans.append(StopSpan(start, i - 1))
-            start = i
-        previously_stopped = is_stopped
-    if is_stopped and t[-1] - t[start] >= min_duration_s:
-        spans.append(StopSpan(start, len(t) - 1))
-    return spans
+    """In degrees: exact geodesics and a rectangle for every window."""
+    def stopped(wx, wy):
+        return (_Geodesic.exact(wx.min(), wy.min(), wx.max(), wy.max()) < 1.5 * max_diameter_m
+                and mrr_diagonal_lonlat_m(wx, wy) < max_diameter_m)
+
+    return _brute_force(t, lon, lat, min_duration_s, stopped)
 
 
 @pytest.mark.parametrize("seed", [4, 5, 6])

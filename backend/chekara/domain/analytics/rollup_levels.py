@@ -27,17 +27,22 @@ def on_day_boundaries(start: datetime, end: datetime) -> bool:
     return start.time() == time(0) and end.time() == time(0) and end > start
 
 
-def choose_level(start: datetime, end: datetime, metric: str, corridor: str | None) -> str:
-    """'day' when the window is whole UTC days (and, for distinct trips, no corridor filter), else 'hour'.
+def day_level_refusal(start: datetime, end: datetime, metric: str, corridor: str | None) -> str | None:
+    """Why the daily level cannot answer this window, or None when it can.
 
     A corridor keeps only its res-9 cells, and a coarse hexagon then aggregates those: additive
     metrics can do that from the daily res-9 rows, distinct trips cannot (they need the sets).
     """
     if not on_day_boundaries(start, end):
-        return "hour"
+        return "the daily level needs from and to at UTC midnight"
     if corridor is not None and metric == "trips":
-        return "hour"
-    return "day"
+        return "distinct trips along a corridor come from the hourly level"
+    return None
+
+
+def choose_level(start: datetime, end: datetime, metric: str, corridor: str | None) -> str:
+    """'day' when the window is whole UTC days (and, for distinct trips, no corridor filter), else 'hour'."""
+    return "day" if day_level_refusal(start, end, metric, corridor) is None else "hour"
 
 
 def day_range(start: datetime, end: datetime) -> tuple[date, date]:

@@ -70,7 +70,7 @@ class SignalLostDetector:
         if device is not None and device["lost"]:
             events.append(AlertResolved(self.type, fix.ts, {
                 "device_id": fix.device_id, "role": fix.role,
-                "gap_s": seconds_between(device["last_fix_ts"], fix.ts),
+                "gap_s": gap_s,
                 "last_fix_ts": device["last_fix_ts"], "resumed_ts": to_iso(fix.ts),
             }, key=fix.device_id))
         new_device = {"role": fix.role, "last_fix_ts": to_iso(fix.ts), "lon": fix.lon, "lat": fix.lat, "lost": False,

@@ -31,7 +31,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.types import BigInteger
 
-from chekara.domain.analytics.rollup_levels import LEVELS, NO_PREVIOUS_DAY, choose_level, day_range, on_day_boundaries
+from chekara.domain.analytics.rollup_levels import LEVELS, NO_PREVIOUS_DAY, choose_level, day_level_refusal, day_range
 from chekara.domain.analytics.h3_cells import (
     BASE_RESOLUTION,
     HEATMAP_RESOLUTIONS,
@@ -134,10 +134,8 @@ def heatmap(
         level = choose_level(start, end, metric, corridor)
     elif level not in LEVELS:
         raise InvalidInput("level must be auto, hour or day", field="level")
-    elif level == "day" and not on_day_boundaries(start, end):
-        raise InvalidInput("the daily level needs from and to at UTC midnight", field="level")
-    elif level == "day" and corridor is not None and metric == "trips":
-        raise InvalidInput("distinct trips along a corridor come from the hourly level", field="level")
+    elif level == "day" and (refusal := day_level_refusal(start, end, metric, corridor)) is not None:
+        raise InvalidInput(refusal, field="level")
     read = _daily if level == "day" else _hourly
     cells = read(session, metric, res, start, end, bbox, corridor)
     if bbox is not None and res != BASE_RESOLUTION:

@@ -49,6 +49,8 @@ SCHEMA = pa.schema([
 ])
 ROW_GROUP_ROWS = 50_000
 MANIFEST = "manifest.json"
+#: A day file's columns: SCHEMA and the fix's lon/lat (the geometry is made from them).
+_FILE_SCHEMA = pa.schema([*SCHEMA, ("lon", pa.float64()), ("lat", pa.float64())])
 
 _CSV_TYPES = {f.name: (pa.int64() if pa.types.is_timestamp(f.type) else f.type) for f in SCHEMA} | {
     "lon": pa.float64(), "lat": pa.float64()}
@@ -106,19 +108,14 @@ def read_day(driver_connection, day: date) -> pa.Table:
         for chunk in copy:
             buffer.write(chunk)
     if buffer.tell() == 0:
-        return pa.table({c: pa.array([], type=_CSV_TYPES[c]) for c in _CSV_COLUMNS}).cast(_csv_schema(True))
+        return pa.table({c: pa.array([], type=_CSV_TYPES[c]) for c in _CSV_COLUMNS}).cast(_FILE_SCHEMA)
     buffer.seek(0)
     table = pacsv.read_csv(
         buffer,
         read_options=pacsv.ReadOptions(column_names=_CSV_COLUMNS),
         convert_options=pacsv.ConvertOptions(column_types=_CSV_TYPES, true_values=["t"], false_values=["f"]),
     )
-    return table.cast(_csv_schema(True))
-
-
-def _csv_schema(with_lonlat: bool) -> pa.Schema:
-    fields = list(SCHEMA)
-    return pa.schema(fields + ([("lon", pa.float64()), ("lat", pa.float64())] if with_lonlat else []))
+    return table.cast(_FILE_SCHEMA)
 
 
 def _hash_column(column: pa.ChunkedArray) -> np.ndarray:
@@ -176,7 +173,7 @@ def read_file(path: Path, filters=None) -> pa.Table:
     table = table.drop_columns([c for c in table.column_names if c not in SCHEMA.names])
     table = table.append_column("lon", pa.array(shapely.get_x(points), pa.float64()))
     table = table.append_column("lat", pa.array(shapely.get_y(points), pa.float64()))
-    return table.select(_CSV_COLUMNS).cast(_csv_schema(True))
+    return table.select(_CSV_COLUMNS).cast(_FILE_SCHEMA)
 
 
 def write_manifest(folder: Path, month: date, days: list[DayFile], month_digest: str) -> None:

@@ -33,6 +33,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from chekara.db import driver
 from chekara.db.models import ArchiveMonth
 from chekara.domain.archive.months import (
     closed_after,
@@ -101,11 +102,11 @@ def export_month(session: Session, root: Path, month: date, now: datetime, max_f
     partial = folder.with_name(folder.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
-    driver = session.connection().connection.driver_connection
+    connection = driver.driver_connection(session)
     days = month_days(month)
     written: list[gp.DayFile] = []
     for i, day in enumerate(days):
-        table = gp.read_day(driver, day)
+        table = gp.read_day(connection, day)
         digest = gp.content_digest(table)
         if table.num_rows:
             name = f"{day.isoformat()}.parquet"

@@ -62,7 +62,8 @@ def create_month_partition(session: Session, month: date) -> bool:
 
 def ensure_partitions(session: Session, now: datetime, ahead: int = AHEAD_MONTHS) -> list[str]:
     """Create the current month's and the next ``ahead`` months' partitions when missing; commits. Returns the new names."""
-    missing = [m for m in months_ahead(now, ahead) if partition_name(m) not in month_partitions(session)]
+    existing = month_partitions(session)  # once: create_month_partition asks again, for a race
+    missing = [m for m in months_ahead(now, ahead) if partition_name(m) not in existing]
     created = []
     for month in missing:
         try:
