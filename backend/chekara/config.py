@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     workers: int | None = Field(default=None, ge=1, le=64)
     #: Threads per server process that run the position pipeline over grouped requests (group commit).
     ingest_threads: int = Field(default=1, ge=1, le=16)
+    #: Under load (the last group commit carried several requests), how long the next group waits for
+    #: more before it runs, milliseconds (0: never waits). A lone request never waits.
+    ingest_gather_ms: float = Field(default=1.0, ge=0, le=50)
     #: A trip that gets fixes older than ones already examined (a store-and-forward backlog) has its
     #: detectors run again over this many hours of its track before its newest fix; older late fixes are
     #: stored and not examined (0: never replay).

@@ -146,3 +146,65 @@ def test_two_processes_taking_fixes_of_one_trip_at_once_lose_nothing(two_workers
         assert datetime.fromisoformat(state["last_ts"][device]) == datetime.fromisoformat(track.fixes[-1]["ts"])
         expected_m = sum(haversine_m(a["lon"], a["lat"], b["lon"], b["lat"]) for a, b in zip(track.fixes, track.fixes[1:]))
         assert state["odometer"][device]["distance_m"] == pytest.approx(expected_m, rel=1e-6)
+
+
+def _listening_sockets(port: int) -> dict[int, set[int]]:
+    """Listening TCP sockets on the port: socket inode -> pids holding it (from /proc, as `ss -ltnp` reads it)."""
+    inodes: set[int] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as lines:
+            next(lines)
+            for line in lines:
+                fields = line.split()
+                local_port, state, inode = int(fields[1].rsplit(":", 1)[1], 16), fields[3], int(fields[9])
+                if local_port == port and state == "0A":  # TCP_LISTEN
+                    inodes.add(inode)
+    holders: dict[int, set[int]] = {inode: set() for inode in inodes}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if target.startswith("socket:[") and int(target[8:-1]) in holders:
+                    holders[int(target[8:-1])].add(int(pid))
+        except OSError:  # a process that ended meanwhile
+            continue
+    return holders
+
+
+def test_each_process_listens_on_a_socket_of_its_own(two_workers):
+    """One shared socket let one process accept most of the connections that came at once (api/listening.py)."""
+    port = int(two_workers.rsplit(":", 1)[1])
+    holders = _listening_sockets(port)
+    assert len(holders) == 2, holders
+    pids = [next(iter(held)) for held in holders.values()]
+    assert all(len(held) == 1 for held in holders.values()) and len(set(pids)) == 2, holders
+    # And the kernel spreads connections over both: 32 opened at once reach both processes.
+    clients = [httpx.Client(base_url=two_workers) for _ in range(32)]
+    try:
+        for client in clients:
+            assert client.get("/healthz").status_code == 200
+        served_by: set[int] = set()
+        for pid in pids:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                try:
+                    target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                except OSError:
+                    continue
+                if target.startswith("socket:[") and pid not in served_by and _is_connection_on(port, int(target[8:-1])):
+                    served_by.add(pid)
+        assert served_by == set(pids)
+    finally:
+        for client in clients:
+            client.close()
+
+
+def _is_connection_on(port: int, inode: int) -> bool:
+    """An established TCP connection to the port with this socket inode."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as lines:
+            next(lines)
+            for line in lines:
+                fields = line.split()
+                if int(fields[9]) == inode and fields[3] == "01" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    return True
+    return False

@@ -87,6 +87,7 @@ def start_ingest_queue(app: FastAPI) -> IngestQueue:
             max_age=timedelta(days=settings.max_fix_age_days),
         ),
         threads=settings.ingest_threads,
+        gather_s=settings.ingest_gather_ms / 1000,
     )
     queue.start()
     app.state.ingest_queue = queue

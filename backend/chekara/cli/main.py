@@ -261,18 +261,20 @@ def serve(
     access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="log every request line"),
 ) -> None:
     """Run the web application with uvicorn, in one or several processes."""
+    import logging
     import os
     import signal
     import sys
 
     import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
+    from uvicorn.supervisors import Multiprocess
+
+    from chekara.api.listening import WorkerSocket, port_socket
 
     settings = get_settings()
     db.ensure_database_up()
-    # uvicorn stops gracefully on SIGTERM, then raises the signal again to end the process: with
-    # this handler in place the end is exit code 0, as service managers expect of a clean stop.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    uvicorn.run(
+    config = uvicorn.Config(
         "chekara.api.app:create_app",
         factory=True,
         host=host or settings.host,
@@ -283,6 +285,26 @@ def serve(
         access_log=access_log,
         timeout_graceful_shutdown=30,
     )
+    if config.workers == 1:
+        # uvicorn stops gracefully on SIGTERM, then raises the signal again to end the process: with
+        # this handler in place the end is exit code 0, as service managers expect of a clean stop.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        server = uvicorn.Server(config)
+        server.run()
+        if not server.started:
+            sys.exit(STARTUP_FAILURE)
+        return
+    # Each worker listens on a socket of its own in the port's SO_REUSEPORT group (api/listening.py).
+    try:
+        reserved = port_socket(config.host, config.port)
+    except OSError as exc:
+        console.print(f"[red]cannot listen on {config.host}:{config.port}[/red]: {exc}")
+        sys.exit(STARTUP_FAILURE)
+    bound_port = reserved.getsockname()[1]
+    logging.getLogger("uvicorn.error").info("Uvicorn running on http://%s:%d with %d processes (Press CTRL+C to quit)",
+                                            config.host, bound_port, config.workers)
+    Multiprocess(config, sockets=[WorkerSocket(config.host, bound_port)]).run()
+    reserved.close()
 
 
 if __name__ == "__main__":

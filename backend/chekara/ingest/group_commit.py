@@ -3,10 +3,16 @@
 A tracker sends one fix per request; running the pipeline once per request
 costs ~10 round trips to the database for a single row. Instead, every
 request hands its fixes to this process's IngestQueue and waits. A worker
-thread takes whatever has gathered while the previous transaction ran
-(no artificial delay: under light load a request goes alone, under heavy load
-the groups grow), runs the pipeline over it as one batch, commits, and only
-then answers each request with its own result. An answer therefore always
+thread takes whatever has gathered while the previous transaction ran, runs
+the pipeline over it as one batch, commits, and only then answers each request
+with its own result.
+
+Under light load a request goes alone, at once. Under load the requests a
+commit answered come back about a millisecond later, while the next group is
+already running: left alone, the clients split into two cohorts taking turns,
+each group half as large as it could be, each paying the whole fixed cost of a
+transaction (~2 ms of CPU: docs/PERFORMANCE.md). So when the last group had
+company, the next one waits up to `gather_s` for more before it starts. An answer therefore always
 means "committed": nothing is acknowledged from memory.
 
 If the group fails, nothing of it was committed: a deadlock or serialization
@@ -94,9 +100,11 @@ class IngestQueue:
     """One per server process: `await ingest(...)` from the event loop, answered after the group's commit."""
 
     def __init__(self, sessions: Callable[[], AbstractContextManager[Session]], settings: IngestSettings,
-                 threads: int = 1) -> None:
+                 threads: int = 1, gather_s: float = 0.0) -> None:
         self._sessions = sessions
         self._settings = settings
+        self._gather_s = gather_s
+        self._had_company = False  # the last group held more than one submission
         self._queue: queue.Queue[_Pending | None] = queue.Queue()
         self._threads = [threading.Thread(target=self._run, name=f"chekara-ingest-{i}", daemon=True) for i in range(threads)]
         # What it did, for the log at stop: groups, submissions, seconds spent committing them.
@@ -130,9 +138,11 @@ class IngestQueue:
         if first is None:
             return None
         group, size = [first], len(first.submission.raw)
+        deadline = time.monotonic() + self._gather_s if self._had_company else 0.0
         while size < MAX_GROUP_FIXES:
+            wait_s = deadline - time.monotonic()
             try:
-                more = self._queue.get_nowait()
+                more = self._queue.get(timeout=wait_s) if wait_s > 0 else self._queue.get_nowait()
             except queue.Empty:
                 break
             if more is None:  # stop: finish this group first, then let the sentinel end the loop
@@ -140,6 +150,7 @@ class IngestQueue:
                 break
             group.append(more)
             size += len(more.submission.raw)
+        self._had_company = len(group) > 1
         return group
 
     def _run(self) -> None:
