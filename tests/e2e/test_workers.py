@@ -174,7 +174,12 @@ def _listening_sockets(port: int) -> dict[int, set[int]]:
 def test_each_process_listens_on_a_socket_of_its_own(two_workers):
     """One shared socket let one process accept most of the connections that came at once (api/listening.py)."""
     port = int(two_workers.rsplit(":", 1)[1])
-    holders = _listening_sockets(port)
+    # /healthz answered once the first process listened; the second may still be starting.
+    def both_listening():
+        found = _listening_sockets(port)
+        return found if len(found) == 2 else None
+
+    holders = _wait_for(both_listening) or _listening_sockets(port)
     assert len(holders) == 2, holders
     pids = [next(iter(held)) for held in holders.values()]
     assert all(len(held) == 1 for held in holders.values()) and len(set(pids)) == 2, holders
