@@ -41,7 +41,10 @@ def scratch_database(prefix: str = "chekara_bench") -> Iterator[str]:
 
 def start_server(database: str, port: int, log: Path, env: dict[str, str] | None = None,
                  workers: int = 1) -> subprocess.Popen:
-    """`chekara serve` on the scratch database, returned once /healthz answers 200."""
+    """`chekara serve` on the scratch database, returned once /healthz answers 200 and every worker listens.
+
+    Each worker listens on a socket of its own (api/listening.py): clients that connected while
+    only the first one was up would all stay on it, and the benchmark would measure one process."""
     env = dict(os.environ, CHEKARA_DATABASE_URL=get_settings().sqlalchemy_url(database), **(env or {}))
     log.parent.mkdir(parents=True, exist_ok=True)
     chekara = str(Path(sys.executable).with_name("chekara"))
@@ -54,13 +57,37 @@ def start_server(database: str, port: int, log: Path, env: dict[str, str] | None
         if process.poll() is not None:
             raise RuntimeError(f"the server stopped at start; see {log}")
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+            if (httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
+                    and len(listening_sockets(port)) == workers):
                 return process
         except httpx.HTTPError:
             pass
         time.sleep(0.3)
     stop_server(process)
     raise RuntimeError(f"the server did not answer within 60 s; see {log}")
+
+
+def listening_sockets(port: int) -> dict[int, set[int]]:
+    """Listening TCP sockets on the port: socket inode -> pids holding it (from /proc, as `ss -ltnp` reads it)."""
+    inodes: set[int] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as lines:
+            next(lines)
+            for line in lines:
+                fields = line.split()
+                local_port, state, inode = int(fields[1].rsplit(":", 1)[1], 16), fields[3], int(fields[9])
+                if local_port == port and state == "0A":  # TCP_LISTEN
+                    inodes.add(inode)
+    holders: dict[int, set[int]] = {inode: set() for inode in inodes}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if target.startswith("socket:[") and int(target[8:-1]) in holders:
+                    holders[int(target[8:-1])].add(int(pid))
+        except OSError:  # a process that ended meanwhile
+            continue
+    return holders
 
 
 def stop_server(process: subprocess.Popen) -> None:

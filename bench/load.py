@@ -444,11 +444,13 @@ def run(args) -> dict:
         clock = Clock()
         try:
             print(f"  (a)+(c)+(d): OsmAnd, {args.clients} clients, {args.seconds:g} s ...")
-            server_pids, database_pids = process_tree(server.pid), postgres_processes()
-            before = cpu_seconds(server_pids), cpu_seconds(database_pids), time.process_time()
+            # PostgreSQL backends a worker opens during the phase count from zero: list them again after.
+            server_pids, database_before = process_tree(server.pid), {p: cpu_seconds([p]) for p in postgres_processes()}
+            before = cpu_seconds(server_pids), time.process_time()
             osmand, live, alerts = asyncio.run(phase_a(port, fleet, clock, args))
-            after = cpu_seconds(server_pids), cpu_seconds(database_pids), time.process_time()
-            cpu_per_fix_ms = [1000 * (b - a) / max(osmand.acknowledged, 1) for a, b in zip(before, after)]
+            server_s, client_s = cpu_seconds(server_pids) - before[0], time.process_time() - before[1]
+            database_s = sum(cpu_seconds([p]) - database_before.get(p, 0.0) for p in postgres_processes())
+            cpu_per_fix_ms = [1000 * s / max(osmand.acknowledged, 1) for s in (server_s, database_s, client_s)]
             print(f"  (b): JSON batches of {args.batch:,}, {args.batch_seconds:g} s ...")
             batches, sent = asyncio.run(phase_b(port, fleet, clock, args.batch, args.batch_seconds))
             jobs = {}

@@ -19,6 +19,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from bench.common import listening_sockets
 from tests.e2e.conftest import free_port, server_env, start_server
 from tests.e2e.test_tracking_e2e import Api
 from tests.tracks import TrackBuilder
@@ -148,38 +149,15 @@ def test_two_processes_taking_fixes_of_one_trip_at_once_lose_nothing(two_workers
         assert state["odometer"][device]["distance_m"] == pytest.approx(expected_m, rel=1e-6)
 
 
-def _listening_sockets(port: int) -> dict[int, set[int]]:
-    """Listening TCP sockets on the port: socket inode -> pids holding it (from /proc, as `ss -ltnp` reads it)."""
-    inodes: set[int] = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with open(table) as lines:
-            next(lines)
-            for line in lines:
-                fields = line.split()
-                local_port, state, inode = int(fields[1].rsplit(":", 1)[1], 16), fields[3], int(fields[9])
-                if local_port == port and state == "0A":  # TCP_LISTEN
-                    inodes.add(inode)
-    holders: dict[int, set[int]] = {inode: set() for inode in inodes}
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            for fd in os.listdir(f"/proc/{pid}/fd"):
-                target = os.readlink(f"/proc/{pid}/fd/{fd}")
-                if target.startswith("socket:[") and int(target[8:-1]) in holders:
-                    holders[int(target[8:-1])].add(int(pid))
-        except OSError:  # a process that ended meanwhile
-            continue
-    return holders
-
-
 def test_each_process_listens_on_a_socket_of_its_own(two_workers):
     """One shared socket let one process accept most of the connections that came at once (api/listening.py)."""
     port = int(two_workers.rsplit(":", 1)[1])
     # /healthz answered once the first process listened; the second may still be starting.
     def both_listening():
-        found = _listening_sockets(port)
+        found = listening_sockets(port)
         return found if len(found) == 2 else None
 
-    holders = _wait_for(both_listening) or _listening_sockets(port)
+    holders = _wait_for(both_listening) or listening_sockets(port)
     assert len(holders) == 2, holders
     pids = [next(iter(held)) for held in holders.values()]
     assert all(len(held) == 1 for held in holders.values()) and len(set(pids)) == 2, holders

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
 from chekara.config import get_settings
 from chekara.services.sweeper import sweep
@@ -81,6 +82,22 @@ def test_signal_lost_by_the_sweeper_and_resolved_by_the_next_fix(client, auth, c
     (alert,) = alerts_of(client, auth, convoy.trip_id, "signal_lost")
     assert alert["status"] == "resolved"
     assert alert["evidence"]["gap_s"] == pytest.approx(25 * 60 + 20, abs=1)
+
+
+def test_a_sweep_that_changes_nothing_does_not_rewrite_the_trip(client, auth, convoy, db_session):
+    track = convoy.track().drive(15)
+    post(client, auth, track.fixes)
+    thresholds = get_settings().detection_thresholds()
+
+    def row_version() -> str:  # an UPDATE always writes a new version of the row, at a new ctid
+        return db_session.execute(text("SELECT ctid::text FROM trips WHERE id = :t"), {"t": convoy.trip_id}).scalar_one()
+
+    before = row_version()
+    sweep(db_session, track.t + timedelta(minutes=11), thresholds)  # signal lost: the state changes
+    after_alert = row_version()
+    assert after_alert != before
+    sweep(db_session, track.t + timedelta(minutes=12), thresholds)  # nothing new
+    assert row_version() == after_alert
 
 
 def test_overdue_after_the_deadline(client, auth, db_session):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import orjson
 from sqlalchemy.orm import Session
 
 from chekara.domain.detection import CLOCK_DETECTORS, DetectionThresholds
@@ -49,7 +50,10 @@ def _sweep_trips(session: Session, now: datetime, thresholds: DetectionThreshold
     ctx = IngestContext(session=session, actor=SYSTEM, now=now, thresholds=thresholds)
     swept, after = 0, 0
     while trips := lock_active_trips(session, after, PAGE_SIZE):
+        changed = []
         for trip in trips:
+            # As stored, before the detectors run (one might change a nested dict in place).
+            stored = orjson.dumps(trip.detector_state)
             state = TripState(trip.detector_state)
             for detector in CLOCK_DETECTORS:
                 new_state, found = detector.on_clock(
@@ -59,8 +63,12 @@ def _sweep_trips(session: Session, now: datetime, thresholds: DetectionThreshold
                 state.detectors[detector.type] = new_state
                 apply_events(ctx, None, trip, found)
             trip.detector_state = state.dump()
+            # Most sweeps change nothing: a trip whose state is as stored is not written back
+            # (2,000 trips: 3 kB of JSON each, rewritten every 30 s).
+            if orjson.dumps(trip.detector_state) != stored:
+                changed.append(trip)
         session.flush()
-        write_trips(session, trips)
+        write_trips(session, changed)
         session.commit()  # the page's rows are free for the fixes waiting on them
         swept += len(trips)
         after = trips[-1].id
