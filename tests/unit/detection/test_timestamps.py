@@ -1,7 +1,7 @@
 import json
 from datetime import datetime, timedelta, timezone
 
-from chekara.domain.detection.timestamps import from_iso, seconds_between, to_iso
+from chekara.domain.detection.timestamps import from_iso, micros, seconds_between, to_iso
 
 
 def test_iso_round_trips_exactly_through_json():
@@ -18,3 +18,18 @@ def test_seconds_between_accepts_strings_and_datetimes():
     a = datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)
     assert seconds_between(to_iso(a), a + timedelta(seconds=90)) == 90.0
     assert seconds_between(a, to_iso(a)) == 0.0
+
+
+def test_seconds_between_is_exactly_timedelta_total_seconds():
+    import random
+
+    rng = random.Random(5)
+    base = datetime(2026, 12, 3, tzinfo=timezone.utc)
+    bishkek = timezone(timedelta(hours=6))
+    for _ in range(2_000):
+        a = base + timedelta(microseconds=rng.randrange(-10**13, 10**13))
+        b = a + timedelta(microseconds=rng.randrange(-10**10, 10**10))
+        expected = (b - a).total_seconds()
+        assert seconds_between(to_iso(a), to_iso(b)) == expected
+        assert seconds_between(a.astimezone(bishkek), to_iso(b)) == expected
+        assert (micros(a) <= micros(b)) == (a <= b)

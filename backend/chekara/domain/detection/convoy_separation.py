@@ -46,7 +46,7 @@ from .events import AlertRaised, AlertResolved, Event
 from .fix import EnrichedFix
 from .geo import haversine_m
 from .thresholds import DetectionThresholds
-from .timestamps import seconds_between, to_iso
+from .timestamps import micros, seconds_between, to_iso
 
 #: An escort's track (kept for a sparse vehicle's interpolation, in the trip's stored state) keeps at most one
 #: fix per this many seconds besides the newest: a phone at 1 Hz would otherwise keep 360 fixes (36 kB of state
@@ -94,7 +94,9 @@ def _kept_track(track: list[dict[str, Any]], point: dict[str, Any], max_age_s: f
     The fix before the newest stays only if it is at least ESCORT_TRACK_STEP_S after the one before it,
     so a phone at 10-15 s keeps every fix and one at 1 Hz keeps one in ten (37 fixes over 360 s).
     """
-    kept = [p for p in track if seconds_between(p["ts"], point["ts"]) <= max_age_s]
+    # One bound for the whole track (a 1 Hz phone keeps ~37 fixes, each compared with every new one).
+    oldest = micros(point["ts"]) - round(max_age_s * 1_000_000)
+    kept = [p for p in track if micros(p["ts"]) >= oldest]
     if len(kept) >= 2 and seconds_between(kept[-2]["ts"], kept[-1]["ts"]) < ESCORT_TRACK_STEP_S:
         kept.pop()
     kept.append(point)

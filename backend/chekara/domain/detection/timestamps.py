@@ -7,7 +7,7 @@ durations as one that never stopped.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 #: The detectors convert the same few time stamps dozens of times per fix (each keeps its own
@@ -26,10 +26,22 @@ def from_iso(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+@lru_cache(maxsize=_RECENT)
+def _micros_of_text(text: str) -> int:
+    return (datetime.fromisoformat(text) - _EPOCH) // _MICROSECOND
+
+
+def micros(ts: datetime | str) -> int:
+    """Microseconds since 1970 (UTC), exactly: comparing them is comparing the instants."""
+    return _micros_of_text(ts) if isinstance(ts, str) else (ts - _EPOCH) // _MICROSECOND
+
+
 def seconds_between(earlier: datetime | str, later: datetime | str) -> float:
-    """later - earlier in seconds; either side may be an ISO string from state."""
-    if isinstance(earlier, str):
-        earlier = from_iso(earlier)
-    if isinstance(later, str):
-        later = from_iso(later)
-    return (later - earlier).total_seconds()
+    """later - earlier in seconds; either side may be an ISO string from state.
+
+    Through whole microseconds, as timedelta.total_seconds() computes it (the same float)."""
+    return (micros(later) - micros(earlier)) / 1_000_000
