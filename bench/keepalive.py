@@ -66,3 +66,54 @@ class KeepAlive:
 
     def close(self) -> None:
         self._writer.close()
+
+
+class OneAtATime(asyncio.Protocol):
+    """A keep-alive connection for the load's one-fix requests, read by a Protocol, not a StreamReader.
+
+    At 2,000 requests a second the load client shares the 2 cores with the server it measures;
+    KeepAlive's stream reads cost ~0.1 ms of CPU a request. This one writes a request made
+    beforehand and reads an answer with a Content-Length (all the server sends to /osmand)."""
+
+    def __init__(self) -> None:
+        self._transport: asyncio.Transport | None = None
+        self._buffer = bytearray()
+        self._answer: asyncio.Future | None = None
+
+    @classmethod
+    async def open(cls, host: str, port: int) -> "OneAtATime":
+        _, protocol = await asyncio.get_running_loop().create_connection(cls, host, port)
+        return protocol
+
+    def connection_made(self, transport) -> None:
+        self._transport = transport
+
+    def connection_lost(self, exc) -> None:
+        if self._answer is not None and not self._answer.done():
+            self._answer.set_exception(ConnectionError("the server closed the connection"))
+
+    def data_received(self, data: bytes) -> None:
+        self._buffer += data
+        end = self._buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        head = bytes(self._buffer[:end]).lower()
+        length, at = 0, head.find(b"\r\ncontent-length:")
+        if at >= 0:
+            line_end = head.find(b"\r\n", at + 2)
+            length = int(head[at + 17:line_end if line_end > 0 else len(head)])
+        if len(self._buffer) < end + 4 + length:
+            return
+        status, body = int(head[9:12]), bytes(self._buffer[end + 4:end + 4 + length])
+        del self._buffer[:end + 4 + length]
+        if self._answer is not None and not self._answer.done():
+            self._answer.set_result((status, body))
+
+    async def request(self, raw: bytes) -> tuple[int, bytes]:
+        """Send one whole HTTP/1.1 request (bytes) and wait for its status and body."""
+        self._answer = asyncio.get_running_loop().create_future()
+        self._transport.write(raw)
+        return await self._answer
+
+    def close(self) -> None:
+        self._transport.close()

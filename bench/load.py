@@ -47,7 +47,7 @@ from bench.common import (  # noqa: E402
     cpu_seconds, percentile, postgres_processes, process_tree, scratch_database, start_server, stop_server,
 )
 from bench.fleet import Fleet, build_fleet  # noqa: E402
-from bench.keepalive import KeepAlive  # noqa: E402
+from bench.keepalive import KeepAlive, OneAtATime  # noqa: E402
 from chekara.config import get_settings  # noqa: E402
 from chekara.db.engine import make_engine  # noqa: E402
 from chekara.ingest.enrich import h3_cell  # noqa: E402
@@ -109,21 +109,22 @@ async def osmand_clients(port: int, fleet: Fleet, clock: Clock, clients: int, se
     cursor = iter(range(10**12))
 
     async def client() -> None:
-        conn = await KeepAlive.open("127.0.0.1", port)
+        conn = await OneAtATime.open("127.0.0.1", port)
         end = time.monotonic() + seconds
         try:
             while time.monotonic() < end:
                 convoy = convoys[next(cursor) % len(convoys)]
                 ms = clock.stamp(convoy.escort_osmand_id)
                 lon, lat, _ = convoy.position(ms / 1000)
-                target = (f"/osmand?id={convoy.escort_osmand_id}&lat={lat}&lon={lon}&timestamp={ms}"
-                          f"&speed={60 / KNOTS:.1f}&bearing=90&batt=80")
+                request = (f"GET /osmand?id={convoy.escort_osmand_id}&lat={lat}&lon={lon}&timestamp={ms}"
+                           f"&speed={60 / KNOTS:.1f}&bearing=90&batt=80 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n")
                 started = time.perf_counter()
                 try:
-                    status, body = await conn.request("GET", target)
-                except (OSError, asyncio.IncompleteReadError) as exc:
+                    status, body = await conn.request(request.encode())
+                except OSError as exc:
                     tally.fail(type(exc).__name__)
-                    await conn.reopen()
+                    conn.close()
+                    conn = await OneAtATime.open("127.0.0.1", port)
                     continue
                 if status == 200:
                     tally.acknowledged += 1
