@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
+from psycopg.pq import ExecStatus
 from sqlalchemy.orm import Session
 
 
@@ -31,7 +32,9 @@ def execute(session: Session, sql: str, params: dict[str, Any] | None = None) ->
         session.flush()
     with driver_connection(session).cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall() if cursor.description is not None else []
+        # The result's status, not cursor.description: that builds a Column object per column.
+        returned_rows = cursor.pgresult is not None and cursor.pgresult.status == ExecStatus.TUPLES_OK
+        return cursor.fetchall() if returned_rows else []
 
 
 def array_literal(values: Iterable[int | str | datetime]) -> str:
