@@ -61,12 +61,14 @@ def create_token(session: Session, settings: Settings, name: str, role: str, iss
 
 def actor_for_token(session: Session, settings: Settings, token: str) -> Actor | None:
     """The actor behind a bearer token, or None when it is unknown or revoked."""
-    row = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(settings, token), ApiToken.revoked_at.is_(None))
-    )
+    # One query for the token and its user (every API request asks this first).
+    row = session.execute(
+        select(User.name, User.role).join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == hash_token(settings, token), ApiToken.revoked_at.is_(None))
+    ).first()
     if row is None:
         return None
-    return Actor(name=row.user.name, role=row.user.role)
+    return Actor(name=row.name, role=row.role)
 
 
 def list_tokens(session: Session) -> list[ApiToken]:
