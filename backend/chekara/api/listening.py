@@ -21,7 +21,7 @@ import socket
 def port_socket(host: str, port: int) -> socket.socket:
     """A TCP socket bound to the port in its SO_REUSEPORT group (port 0: the kernel picks one); not listening yet.
 
-    The supervisor's holds the port; each worker's is started listening by its server. Raises OSError if taken."""
+    The supervisor's socket holds the port; each worker's is started listening by its server. Raises OSError if taken."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -5,15 +5,15 @@ costs ~10 round trips to the database for a single row. Instead, every
 request hands its fixes to this process's IngestQueue and waits. A worker
 thread takes whatever has gathered while the previous transaction ran, runs
 the pipeline over it as one batch, commits, and only then answers each request
-with its own result.
+with its own result. An answer therefore always means "committed": nothing is
+acknowledged from memory.
 
 Under light load a request goes alone, at once. Under load the requests a
 commit answered come back about a millisecond later, while the next group is
 already running: left alone, the clients split into two cohorts taking turns,
 each group half as large as it could be, each paying the whole fixed cost of a
 transaction (~2 ms of CPU: docs/PERFORMANCE.md). So when the last group had
-company, the next one waits up to `gather_s` for more before it starts. An answer therefore always
-means "committed": nothing is acknowledged from memory.
+company, the next one waits up to `gather_s` for more before it starts.
 
 If the group fails, nothing of it was committed: a deadlock or serialization
 failure is retried; any other error is retried one submission at a time, so a
