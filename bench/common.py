@@ -67,17 +67,20 @@ def start_server(database: str, port: int, log: Path, env: dict[str, str] | None
     raise RuntimeError(f"the server did not answer within 60 s; see {log}")
 
 
-def listening_sockets(port: int) -> dict[int, set[int]]:
-    """Listening TCP sockets on the port: socket inode -> pids holding it (from /proc, as `ss -ltnp` reads it)."""
+#: TCP states as /proc/net/tcp writes them.
+TCP_ESTABLISHED, TCP_LISTEN = "01", "0A"
+
+
+def tcp_sockets(port: int, state: str) -> dict[int, set[int]]:
+    """TCP sockets with this local port in this state: socket inode -> pids holding it (from /proc, as `ss -tnp` reads it)."""
     inodes: set[int] = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         with open(table) as lines:
             next(lines)
             for line in lines:
                 fields = line.split()
-                local_port, state, inode = int(fields[1].rsplit(":", 1)[1], 16), fields[3], int(fields[9])
-                if local_port == port and state == "0A":  # TCP_LISTEN
-                    inodes.add(inode)
+                if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
+                    inodes.add(int(fields[9]))
     holders: dict[int, set[int]] = {inode: set() for inode in inodes}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -88,6 +91,11 @@ def listening_sockets(port: int) -> dict[int, set[int]]:
         except OSError:  # a process that ended meanwhile
             continue
     return holders
+
+
+def listening_sockets(port: int) -> dict[int, set[int]]:
+    """Listening sockets on the port: inode -> pids holding it."""
+    return tcp_sockets(port, TCP_LISTEN)
 
 
 def stop_server(process: subprocess.Popen) -> None:

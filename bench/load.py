@@ -455,9 +455,9 @@ def run(args) -> dict:
             print(f"  (a)+(c)+(d): OsmAnd, {args.clients} clients, {args.seconds:g} s ...")
             # PostgreSQL backends a worker opens during the phase count from zero: list them again after.
             server_pids, database_before = process_tree(server.pid), {p: cpu_seconds([p]) for p in postgres_processes()}
-            before = cpu_seconds(server_pids), time.process_time()
+            server_before, client_before = cpu_seconds(server_pids), time.process_time()
             osmand, live, alerts = asyncio.run(phase_a(port, fleet, clock, args))
-            server_s, client_s = cpu_seconds(server_pids) - before[0], time.process_time() - before[1]
+            server_s, client_s = cpu_seconds(server_pids) - server_before, time.process_time() - client_before
             database_s = sum(cpu_seconds([p]) - database_before.get(p, 0.0) for p in postgres_processes())
             cpu_per_fix_ms = [1000 * s / max(osmand.acknowledged, 1) for s in (server_s, database_s, client_s)]
             print(f"  (b): JSON batches of {args.batch:,}, {args.batch_seconds:g} s ...")

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from bench.common import listening_sockets
+from bench.common import TCP_ESTABLISHED, listening_sockets, tcp_sockets
 from tests.e2e.conftest import free_port, server_env, start_server
 from tests.e2e.test_tracking_e2e import Api
 from tests.tracks import TrackBuilder
@@ -166,28 +166,10 @@ def test_each_process_listens_on_a_socket_of_its_own(two_workers):
     try:
         for client in clients:
             assert client.get("/healthz").status_code == 200
-        served_by: set[int] = set()
-        for pid in pids:
-            for fd in os.listdir(f"/proc/{pid}/fd"):
-                try:
-                    target = os.readlink(f"/proc/{pid}/fd/{fd}")
-                except OSError:
-                    continue
-                if target.startswith("socket:[") and pid not in served_by and _is_connection_on(port, int(target[8:-1])):
-                    served_by.add(pid)
+        # The server's side of each connection: an established socket whose local port is the server's.
+        served_by = set().union(*tcp_sockets(port, TCP_ESTABLISHED).values()) & set(pids)
         assert served_by == set(pids)
     finally:
         for client in clients:
             client.close()
 
-
-def _is_connection_on(port: int, inode: int) -> bool:
-    """An established TCP connection to the port with this socket inode."""
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with open(table) as lines:
-            next(lines)
-            for line in lines:
-                fields = line.split()
-                if int(fields[9]) == inode and fields[3] == "01" and int(fields[1].rsplit(":", 1)[1], 16) == port:
-                    return True
-    return False
