@@ -52,7 +52,7 @@ HARD_SIGNALS = ("route_deviation", "unauthorized_stop", "signal_lost", "convoy_s
 #: misread beyond what the plate's format takes back (the hard profile's cameras: 2 %) and a quarter within it.
 PLATES_SPEC = ScenarioSpec(seed=6, convoys=10, history_s=3000.0, live_s=35.0, sweep_interval_s=SWEEP_INTERVAL_S,
                            catch_up_allowance_s=12.0, tick_s=1.0, profile="hard", mid_route_share=0.0,
-                           reads=ReadRates(unrecoverable=0.25, one_confusion=0.25),
+                           reads=ReadRates(unrecoverable=0.25, one_confusion=0.5),
                            rates=replace(AnomalyRates.none(), undeclared_vehicle=0.5))
 PLATE_ALERTS = ("undeclared_vehicle", "plate_mismatch", "exit_without_release")
 
