@@ -49,7 +49,9 @@ HARD_SPEC = ScenarioSpec(seed=5, convoys=10, history_s=2400.0, live_s=40.0, swee
                                             escort_separation=0.3, gps_jump=0.3))
 HARD_SIGNALS = ("route_deviation", "unauthorized_stop", "signal_lost", "convoy_separation", "gps_anomaly")
 #: Fifty minutes of convoys leaving their origin checkpoints and walk-in trucks, a quarter of the camera reads
-#: misread beyond what the plate's format takes back (the hard profile's cameras: 2 %) and a quarter within it.
+#: misread beyond what the plate's format takes back (the hard profile's cameras: 2 %) and a half of the rest within it.
+#: The plates are drawn anew each run (salted with the run's tag): of 300 runs' ~37 reads, 5 to 13 were misread
+#: beyond the format and 9 to 19 within it, hence the minimum of 4 of each below.
 PLATES_SPEC = ScenarioSpec(seed=6, convoys=10, history_s=3000.0, live_s=35.0, sweep_interval_s=SWEEP_INTERVAL_S,
                            catch_up_allowance_s=12.0, tick_s=1.0, profile="hard", mid_route_share=0.0,
                            reads=ReadRates(unrecoverable=0.25, one_confusion=0.5),
@@ -129,7 +131,7 @@ def test_misread_plates_are_matched_to_their_vehicle_or_to_none_never_to_another
     reads = result.evaluation.reads
     assert reads.wrong_matches == 0, reads.wrong
     assert reads.unmatched == [], reads.unmatched  # every read the format takes back found its vehicle
-    assert sum(reads.counts["unrecoverable"].values()) >= 6 and sum(reads.counts["recoverable"].values()) >= 6
+    assert sum(reads.counts["unrecoverable"].values()) >= 4 and sum(reads.counts["recoverable"].values()) >= 4
     for kind in PLATE_ALERTS:  # what the platform does with an unknown plate, and nothing else
         row = result.evaluation.row(kind)
         assert row.tp >= 1 and row.fp == 0 and row.fn == 0, (

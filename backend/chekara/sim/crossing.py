@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from .geography import SimCheckpoint
 from .model import Action, CameraRead, OfficerStep, WeighbridgeReading
+from .plate_reads import canonical_plate
 from .plates import CameraText, ReadRates, VehiclePlate, camera_text, typed_text
 
 #: Axle classes of a five-axle semi-trailer combination: steer, drive, tri-axle trailer.
@@ -79,15 +80,21 @@ def crossing_actions(plan: CrossingPlan, rng: random.Random, reads: ReadRates) -
     actions.append(OfficerStep(t, plan.group, plan.key, "released"))
     t += rng.uniform(2, 5) * 60
     leave = camera_text(plan.plate, texts, reads)
-    actions.append(_read(plan, t, camera_id(plan.run_tag, cp.code, "exit", lane), lane, "exit", leave))
-    if leave.unrecoverable:
+    # The same dirt or bolt can make both cameras misread the plate alike: the exit read is then the plate the
+    # crossing was opened under, and closes it as any read of that plate would.
+    as_entered = entry.unrecoverable and leave.unrecoverable and canonical_plate(leave.text) == canonical_plate(entry.text)
+    actions.append(_read(plan, t, camera_id(plan.run_tag, cp.code, "exit", lane), lane, "exit", leave,
+                         as_entered=as_entered))
+    if leave.unrecoverable and not as_entered:
         # The platform sees a vehicle leaving that never entered; the gate officer saw this one go.
         actions.append(OfficerStep(t + texts.uniform(1, 3) * 60, plan.group, plan.key, "exited",
                                    "seen leaving: the exit camera misread the plate"))
     return actions, t
 
 
-def _read(plan: CrossingPlan, t: float, camera: str, lane: int, direction: str, text: CameraText) -> CameraRead:
+def _read(plan: CrossingPlan, t: float, camera: str, lane: int, direction: str, text: CameraText,
+          as_entered: bool = False) -> CameraRead:
     misread = "unrecoverable" if text.unrecoverable else "recoverable" if text.confusions else "clean"
     return CameraRead(t, plan.group, plan.key, plan.checkpoint.code, camera, lane, direction, text.text,
-                      text.confidence, plate=plan.plate.canonical, misread=misread, declaration=plan.declaration)
+                      text.confidence, plate=plan.plate.canonical, misread=misread, declaration=plan.declaration,
+                      as_entered=as_entered)

@@ -158,6 +158,8 @@ class CameraRead:
     plate: str = ""
     misread: Literal["clean", "recoverable", "unrecoverable"] = "clean"
     declaration: str | None = None
+    #: An exit read misread exactly as the entry camera misread the plate: the plate the crossing was opened under.
+    as_entered: bool = False
 
 
 @dataclass(frozen=True)

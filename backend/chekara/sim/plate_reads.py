@@ -16,7 +16,10 @@ unknown plate (services.crossings):
   crossing goes on;
 - at an exit camera it raises ``exit_without_release`` ("seen leaving,
   never seen entering", keyed by the checkpoint and the plate as read), and
-  the gate officer records the vehicle's exit by hand.
+  the gate officer records the vehicle's exit by hand. Unless the exit
+  camera misread the plate exactly as the entry camera did (the same dirt,
+  the same bolt): that is the plate the crossing was opened under, and the
+  read closes it.
 
 misread_anomalies() writes these down as ``plate_misread`` anomalies;
 read_outcomes() scores every read from the platform's answers to the posts.
@@ -60,6 +63,8 @@ def misread_anomalies(actions: list[Action], anomalies: list[InjectedAnomaly],
             continue
         as_read = canonical_plate(read.plate_text)
         end = read.t_s + ALERT_WINDOW_S
+        if read.direction == "exit" and read.as_entered:  # it closes the crossing its entry misread opened
+            continue
         if read.direction == "exit":
             out.append(InjectedAnomaly(
                 "", AnomalyKind.plate_misread, read.t_s, end, {}, checkpoint=read.checkpoint,

@@ -18,8 +18,10 @@ import pytest
 from chekara.domain.plates import compare_plates, normalize_plate
 from chekara.domain.plates.formats import RUSSIAN_LETTERS
 from chekara.domain.plates.matching import match_plate
+from chekara.sim.crossing import CrossingPlan, crossing_actions
 from chekara.sim.model import CameraRead, OfficerStep
-from chekara.sim.plate_reads import NONE, RIGHT, UNKNOWN_VEHICLE, WRONG, read_outcome, read_table, score_reads
+from chekara.sim.plate_reads import (NONE, RIGHT, UNKNOWN_VEHICLE, WRONG, misread_anomalies, read_outcome, read_table,
+                                     score_reads)
 from chekara.sim.plates import LATIN_LETTERS, PlateFactory, ReadRates, camera_text
 from chekara.sim.profile import HARD
 from chekara.sim.scenario import generate_scenario
@@ -164,3 +166,23 @@ def test_reads_are_scored_by_the_vehicle_the_platform_put_them_with():
     assert scores.wrong_matches == 2 and scores.unmatched == []
     assert scores.counts[UNKNOWN_VEHICLE][NONE] == 1
     assert "| misread, no format can take it back | 3 | 0 | 2 | 1 |" in read_table(scores)
+
+
+def test_an_exit_misread_as_the_entry_was_closes_its_crossing_and_no_one_records_the_exit_by_hand(geography):
+    """The same dirt or bolt makes both cameras misread alike: that is the plate the crossing was opened under,
+    so the exit read closes it (as the platform does), and neither an alert nor a gate officer is expected."""
+    checkpoint = geography.checkpoints[sorted(geography.checkpoints)[0]]
+    plates = PlateFactory(random.Random(21))
+    alike = apart = 0
+    for n in range(300):
+        plan = CrossingPlan(key=f"K{n}", group="G", run_tag="T", checkpoint=checkpoint, plate=plates.plate("KG"),
+                            measured_gross_kg=30_000, entry_s=0.0, declaration="D")
+        actions, _ = crossing_actions(plan, random.Random(n), ReadRates(unrecoverable=1.0))
+        entry, leave = [a for a in actions if isinstance(a, CameraRead)]
+        same = normalize_plate(entry.plate_text) == normalize_plate(leave.plate_text)
+        exited_by_hand = any(isinstance(a, OfficerStep) and a.step == "exited" for a in actions)
+        expected = {e.type for a in misread_anomalies(actions, [], latest_s=1e9) for e in a.expected}
+        assert leave.as_entered == same and exited_by_hand == (not same), (entry, leave)
+        assert ("exit_without_release" in expected) == (not same) and "undeclared_vehicle" in expected
+        alike, apart = alike + same, apart + (not same)
+    assert alike >= 10 and apart >= 10, (alike, apart)
