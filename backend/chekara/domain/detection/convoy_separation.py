@@ -53,6 +53,29 @@ from .timestamps import micros, seconds_between, to_iso
 #: per trip, read and written on every ingest group). The escort is measured only at its kept fixes, so a
 #: separation is seen at most this much later and ends at most this much earlier; the positions are exact.
 ESCORT_TRACK_STEP_S = 10.0
+#: Decimals of a kept fix's speed, km/h (a float's noise, "60.00000000000001", was a fifth of a kept fix's text).
+TRACK_SPEED_DECIMALS = 2
+
+
+def _kept_fix(ts: str, lon: float, lat: float, speed_kmh: float | None) -> list:
+    """An escort fix as its track stores it: [ts (ISO), lon, lat, speed km/h or None].
+
+    A list, not an object: a phone at 10 s keeps 37 of them, and the trip's state is read and written
+    on every ingest group (the keys were a third of the track's JSON)."""
+    return [ts, lon, lat, None if speed_kmh is None else round(speed_kmh, TRACK_SPEED_DECIMALS)]
+
+
+def _stored_fix(entry: list | dict[str, Any]) -> list:
+    """A kept fix in the list form; a state written before it had objects ({"ts", "lon", "lat", "speed_kmh"})."""
+    if isinstance(entry, list):
+        return entry
+    return [entry["ts"], entry["lon"], entry["lat"], entry.get("speed_kmh")]
+
+
+def _escort_fix(entry: list) -> dict[str, Any]:
+    """A kept fix as the measurement reads an escort's position."""
+    ts, lon, lat, speed_kmh = entry
+    return {"role": "escort", "ts": ts, "lon": lon, "lat": lat, "speed_kmh": speed_kmh}
 
 
 def _nearest_escort(devices: dict[str, Any], vehicle: dict[str, Any], now_ts: str,
@@ -82,22 +105,22 @@ def _interpolated(before: dict[str, Any], after: dict[str, Any], ts: str) -> dic
             "lat": before["lat"] + (after["lat"] - before["lat"]) * share}
 
 
-def _escort_at(track: list[dict[str, Any]], ts: str, max_age_s: float) -> dict[str, Any] | None:
-    """The escort's fix nearest in time to ts, if within max_age_s."""
-    best = min(track, key=lambda p: abs(seconds_between(p["ts"], ts)), default=None)
-    return best if best is not None and abs(seconds_between(best["ts"], ts)) <= max_age_s else None
+def _escort_at(track: list[list], ts: str, max_age_s: float) -> dict[str, Any] | None:
+    """The escort's kept fix nearest in time to ts, if within max_age_s."""
+    best = min(track, key=lambda p: abs(seconds_between(p[0], ts)), default=None)
+    return _escort_fix(best) if best is not None and abs(seconds_between(best[0], ts)) <= max_age_s else None
 
 
-def _kept_track(track: list[dict[str, Any]], point: dict[str, Any], max_age_s: float) -> list[dict[str, Any]]:
+def _kept_track(track: list[list], point: list, max_age_s: float) -> list[list]:
     """The escort's track with its newest fix: the last max_age_s, one fix per ESCORT_TRACK_STEP_S and the newest.
 
     The fix before the newest stays only if it is at least ESCORT_TRACK_STEP_S after the one before it,
     so a phone at 10-15 s keeps every fix and one at 1 Hz keeps one in ten (37 fixes over 360 s).
     """
     # One bound for the whole track (a 1 Hz phone keeps ~37 fixes, each compared with every new one).
-    oldest = micros(point["ts"]) - round(max_age_s * 1_000_000)
-    kept = [p for p in track if micros(p["ts"]) >= oldest]
-    if len(kept) >= 2 and seconds_between(kept[-2]["ts"], kept[-1]["ts"]) < ESCORT_TRACK_STEP_S:
+    oldest = micros(point[0]) - round(max_age_s * 1_000_000)
+    kept = [p for p in track if micros(p[0]) >= oldest]
+    if len(kept) >= 2 and seconds_between(kept[-2][0], kept[-1][0]) < ESCORT_TRACK_STEP_S:
         kept.pop()
     kept.append(point)
     return kept
@@ -119,11 +142,11 @@ class ConvoySeparationDetector:
                 "sparse": fix.role == "vehicle" and th.separation_max_fix_age_s < gap_s <= th.separation_max_interp_s}
         devices = {**state["devices"], fix.device_id: here}
         separations = dict(state["separations"])
-        tracks = {k: v for k, v in state.get("escort_tracks", {}).items()}
+        tracks = {k: [_stored_fix(p) for p in v] for k, v in state.get("escort_tracks", {}).items()}
         events: list[Event] = []
         if fix.role == "escort":
             tracks[fix.device_id] = _kept_track(
-                tracks.get(fix.device_id, []), {"ts": now_ts, "lon": fix.lon, "lat": fix.lat, "speed_kmh": fix.speed_kmh},
+                tracks.get(fix.device_id, []), _kept_fix(now_ts, fix.lon, fix.lat, fix.speed_kmh),
                 th.separation_max_interp_s)
             vehicle_ids = sorted(i for i, d in devices.items()
                                  if d["role"] == "vehicle" and not d.get("sparse")
@@ -149,9 +172,9 @@ class ConvoySeparationDetector:
         """The escorts' fixes more than after_s after a sparse vehicle's previous fix and before this one,
         measured against its interpolated track."""
         events: list[Event] = []
-        times = sorted({p["ts"] for track in tracks.values() for p in track
-                        if seconds_between(before["ts"], p["ts"]) > after_s
-                        and seconds_between(p["ts"], after["ts"]) > 0})
+        times = sorted({p[0] for track in tracks.values() for p in track
+                        if seconds_between(before["ts"], p[0]) > after_s
+                        and seconds_between(p[0], after["ts"]) > 0})
         for ts in times:
             vehicle = _interpolated(before, after, ts)
             best: tuple[str, float, dict[str, Any]] | None = None
