@@ -1,7 +1,7 @@
 import json
 from datetime import datetime, timedelta, timezone
 
-from chekara.domain.detection.timestamps import from_iso, micros, seconds_between, to_iso
+from chekara.domain.detection.timestamps import from_iso, iso_of_micros, micros, seconds_between, to_iso
 
 
 def test_iso_round_trips_exactly_through_json():
@@ -33,3 +33,16 @@ def test_seconds_between_is_exactly_timedelta_total_seconds():
         assert seconds_between(to_iso(a), to_iso(b)) == expected
         assert seconds_between(a.astimezone(bishkek), to_iso(b)) == expected
         assert (micros(a) <= micros(b)) == (a <= b)
+
+
+def test_the_iso_text_of_micros_is_exactly_to_iso_of_the_instant():
+    import random
+
+    rng = random.Random(6)
+    base = datetime(2026, 12, 3, tzinfo=timezone.utc)
+    bishkek = timezone(timedelta(hours=6))
+    for k in range(2_000):
+        ts = base + timedelta(microseconds=rng.randrange(-10**13, 10**13))
+        if k % 3 == 0:
+            ts = ts.replace(microsecond=0)  # isoformat leaves the fraction out: so must the text of its micros
+        assert iso_of_micros(micros(ts.astimezone(bishkek))) == to_iso(ts)

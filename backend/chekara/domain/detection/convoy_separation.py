@@ -46,7 +46,7 @@ from .events import AlertRaised, AlertResolved, Event
 from .fix import EnrichedFix
 from .geo import haversine_m
 from .thresholds import DetectionThresholds
-from .timestamps import micros, seconds_between, to_iso
+from .timestamps import iso_of_micros, micros, seconds_between, to_iso
 
 #: An escort's track (kept for a sparse vehicle's interpolation, in the trip's stored state) keeps at most one
 #: fix per this many seconds besides the newest: a phone at 1 Hz would otherwise keep 360 fixes (36 kB of state
@@ -57,25 +57,26 @@ ESCORT_TRACK_STEP_S = 10.0
 TRACK_SPEED_DECIMALS = 2
 
 
-def _kept_fix(ts: str, lon: float, lat: float, speed_kmh: float | None) -> list:
-    """An escort fix as its track stores it: [ts (ISO), lon, lat, speed km/h or None].
+def _kept_fix(ts_us: int, lon: float, lat: float, speed_kmh: float | None) -> list:
+    """An escort fix as its track stores it: [ts (microseconds since 1970, UTC), lon, lat, speed km/h or None].
 
-    A list, not an object: a phone at 10 s keeps 37 of them, and the trip's state is read and written
-    on every ingest group (the keys were a third of the track's JSON)."""
-    return [ts, lon, lat, None if speed_kmh is None else round(speed_kmh, TRACK_SPEED_DECIMALS)]
+    A list of numbers, not an object with an ISO time: a phone at 10 s keeps 37 of them, and the trip's
+    state is read and written on every ingest group (keys and ISO texts were half of the track's JSON)."""
+    return [ts_us, lon, lat, None if speed_kmh is None else round(speed_kmh, TRACK_SPEED_DECIMALS)]
 
 
 def _stored_fix(entry: list | dict[str, Any]) -> list:
-    """A kept fix in the list form; a state written before it had objects ({"ts", "lon", "lat", "speed_kmh"})."""
-    if isinstance(entry, list):
-        return entry
-    return [entry["ts"], entry["lon"], entry["lat"], entry.get("speed_kmh")]
+    """A kept fix in the stored form. A state written before it kept objects ({"ts": ISO, "lon", "lat",
+    "speed_kmh"}), or lists with an ISO time: a trip in transit across the upgrade goes on from them."""
+    if isinstance(entry, dict):
+        return [micros(entry["ts"]), entry["lon"], entry["lat"], entry.get("speed_kmh")]
+    return entry if not isinstance(entry[0], str) else [micros(entry[0]), *entry[1:]]
 
 
 def _escort_fix(entry: list) -> dict[str, Any]:
     """A kept fix as the measurement reads an escort's position."""
-    ts, lon, lat, speed_kmh = entry
-    return {"role": "escort", "ts": ts, "lon": lon, "lat": lat, "speed_kmh": speed_kmh}
+    ts_us, lon, lat, speed_kmh = entry
+    return {"role": "escort", "ts": iso_of_micros(ts_us), "lon": lon, "lat": lat, "speed_kmh": speed_kmh}
 
 
 def _nearest_escort(devices: dict[str, Any], vehicle: dict[str, Any], now_ts: str,
@@ -107,8 +108,9 @@ def _interpolated(before: dict[str, Any], after: dict[str, Any], ts: str) -> dic
 
 def _escort_at(track: list[list], ts: str, max_age_s: float) -> dict[str, Any] | None:
     """The escort's kept fix nearest in time to ts, if within max_age_s."""
-    best = min(track, key=lambda p: abs(seconds_between(p[0], ts)), default=None)
-    return _escort_fix(best) if best is not None and abs(seconds_between(best[0], ts)) <= max_age_s else None
+    at_us = micros(ts)
+    best = min(track, key=lambda p: abs(p[0] - at_us), default=None)
+    return _escort_fix(best) if best is not None and abs(best[0] - at_us) / 1_000_000 <= max_age_s else None
 
 
 def _kept_track(track: list[list], point: list, max_age_s: float) -> list[list]:
@@ -118,9 +120,9 @@ def _kept_track(track: list[list], point: list, max_age_s: float) -> list[list]:
     so a phone at 10-15 s keeps every fix and one at 1 Hz keeps one in ten (37 fixes over 360 s).
     """
     # One bound for the whole track (a 1 Hz phone keeps ~37 fixes, each compared with every new one).
-    oldest = micros(point[0]) - round(max_age_s * 1_000_000)
-    kept = [p for p in track if micros(p[0]) >= oldest]
-    if len(kept) >= 2 and seconds_between(kept[-2][0], kept[-1][0]) < ESCORT_TRACK_STEP_S:
+    oldest = point[0] - round(max_age_s * 1_000_000)
+    kept = [p for p in track if p[0] >= oldest]
+    if len(kept) >= 2 and (kept[-1][0] - kept[-2][0]) / 1_000_000 < ESCORT_TRACK_STEP_S:
         kept.pop()
     kept.append(point)
     return kept
@@ -146,7 +148,7 @@ class ConvoySeparationDetector:
         events: list[Event] = []
         if fix.role == "escort":
             tracks[fix.device_id] = _kept_track(
-                tracks.get(fix.device_id, []), _kept_fix(now_ts, fix.lon, fix.lat, fix.speed_kmh),
+                tracks.get(fix.device_id, []), _kept_fix(micros(fix.ts), fix.lon, fix.lat, fix.speed_kmh),
                 th.separation_max_interp_s)
             vehicle_ids = sorted(i for i, d in devices.items()
                                  if d["role"] == "vehicle" and not d.get("sparse")
@@ -172,10 +174,11 @@ class ConvoySeparationDetector:
         """The escorts' fixes more than after_s after a sparse vehicle's previous fix and before this one,
         measured against its interpolated track."""
         events: list[Event] = []
+        before_us, after_us = micros(before["ts"]), micros(after["ts"])
         times = sorted({p[0] for track in tracks.values() for p in track
-                        if seconds_between(before["ts"], p[0]) > after_s
-                        and seconds_between(p[0], after["ts"]) > 0})
-        for ts in times:
+                        if (p[0] - before_us) / 1_000_000 > after_s and (after_us - p[0]) / 1_000_000 > 0})
+        for ts_us in times:
+            ts = iso_of_micros(ts_us)
             vehicle = _interpolated(before, after, ts)
             best: tuple[str, float, dict[str, Any]] | None = None
             for escort_id, track in sorted(tracks.items()):

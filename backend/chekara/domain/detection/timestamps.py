@@ -40,6 +40,12 @@ def micros(ts: datetime | str) -> int:
     return _micros_of_text(ts) if isinstance(ts, str) else (ts - _EPOCH) // _MICROSECOND
 
 
+@lru_cache(maxsize=_RECENT)
+def iso_of_micros(us: int) -> str:
+    """The ISO text of an instant given as micros(): exactly what to_iso gives for it."""
+    return to_iso(_EPOCH + us * _MICROSECOND)
+
+
 def seconds_between(earlier: datetime | str, later: datetime | str) -> float:
     """later - earlier in seconds; either side may be an ISO string from state.
 
