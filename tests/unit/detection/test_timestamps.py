@@ -1,4 +1,5 @@
 import json
+import random
 from datetime import datetime, timedelta, timezone
 
 from chekara.domain.detection.timestamps import from_iso, iso_of_micros, micros, seconds_between, to_iso
@@ -20,29 +21,27 @@ def test_seconds_between_accepts_strings_and_datetimes():
     assert seconds_between(a, to_iso(a)) == 0.0
 
 
-def test_seconds_between_is_exactly_timedelta_total_seconds():
-    import random
+BISHKEK = timezone(timedelta(hours=6))
 
-    rng = random.Random(5)
+
+def random_instants(seed: int, n: int = 2_000) -> list[tuple[datetime, random.Random]]:
+    """n instants within ~4 months of 2026-12-03 (UTC), each with the generator for what the test draws next."""
+    rng = random.Random(seed)
     base = datetime(2026, 12, 3, tzinfo=timezone.utc)
-    bishkek = timezone(timedelta(hours=6))
-    for _ in range(2_000):
-        a = base + timedelta(microseconds=rng.randrange(-10**13, 10**13))
+    return [(base + timedelta(microseconds=rng.randrange(-10**13, 10**13)), rng) for _ in range(n)]
+
+
+def test_seconds_between_is_exactly_timedelta_total_seconds():
+    for a, rng in random_instants(5):
         b = a + timedelta(microseconds=rng.randrange(-10**10, 10**10))
         expected = (b - a).total_seconds()
         assert seconds_between(to_iso(a), to_iso(b)) == expected
-        assert seconds_between(a.astimezone(bishkek), to_iso(b)) == expected
+        assert seconds_between(a.astimezone(BISHKEK), to_iso(b)) == expected
         assert (micros(a) <= micros(b)) == (a <= b)
 
 
 def test_the_iso_text_of_micros_is_exactly_to_iso_of_the_instant():
-    import random
-
-    rng = random.Random(6)
-    base = datetime(2026, 12, 3, tzinfo=timezone.utc)
-    bishkek = timezone(timedelta(hours=6))
-    for k in range(2_000):
-        ts = base + timedelta(microseconds=rng.randrange(-10**13, 10**13))
+    for k, (ts, _) in enumerate(random_instants(6)):
         if k % 3 == 0:
             ts = ts.replace(microsecond=0)  # isoformat leaves the fraction out: so must the text of its micros
-        assert iso_of_micros(micros(ts.astimezone(bishkek))) == to_iso(ts)
+        assert iso_of_micros(micros(ts.astimezone(BISHKEK))) == to_iso(ts)
