@@ -151,3 +151,16 @@ def test_an_exit_read_before_the_entry_is_refused_whole(desk, client, auth, db_s
 def test_officers_may_post_reads_and_others_may_not(client, auth):
     assert client.post("/api/v1/plate-reads", json=read("01 999 ZZZ"), headers=auth("officer")).status_code == 201
     assert client.post("/api/v1/plate-reads", json=read("01 998 ZZZ"), headers=auth("callcenter")).status_code == 403
+
+
+def test_an_exit_read_as_near_to_the_entry_misread_as_to_the_declared_plate_closes_that_crossing(desk, client, auth):
+    # The entry camera read O as D (another plate: no format takes it back); the officer linked the declaration.
+    desk.declare(declaration("IM-30", vehicle_plate="01 123 AOC", trailer_plate="01 777 XYZ"))
+    entered = desk.read(read("01 123 ADC", at=ago(40)))
+    crossing_id = entered["crossing"]["id"]
+    assert entered["match_kind"] is None and [a["type"] for a in entered["alerts"]] == ["undeclared_vehicle"]
+    desk.step(crossing_id, "documents_checked", declaration_number="IM-30")
+    # The exit camera reads a 0 there: one correction from both of the crossing's plates, one vehicle's.
+    left = desk.read(read("01 123 A0C", direction="exit", at=ago(10)))
+    assert left["crossing"]["id"] == crossing_id and left["crossing"]["status"] == "exited"
+    assert "seen leaving, never seen entering" not in [a["evidence"].get("reason") for a in left["alerts"]]

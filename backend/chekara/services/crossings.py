@@ -41,7 +41,7 @@ from chekara.domain.crossing_procedure import (
     due_steps,
     was_released,
 )
-from chekara.domain.plates import PlateMatch, compare_plates, match_plate, normalize_plate, parse_plate
+from chekara.domain.plates import PlateMatch, best_matches, compare_plates, match_plate, normalize_plate, parse_plate
 from chekara.domain.roles import Actor
 from chekara.domain.travel_direction import travel_direction
 from chekara.errors import Conflict, InvalidInput, NotFound
@@ -109,9 +109,11 @@ def _match_crossing(plate_text: str, crossings: list[Crossing]) -> tuple[Crossin
         plates = [crossing.plate] + (_vehicle_plates(crossing.declaration) if crossing.declaration else [])
         for plate in plates:
             owners.setdefault(plate, crossing)
-    match = match_plate(plate_text, owners)
-    if match is not None:
-        return owners[match.plate], match
+    top = best_matches(plate_text, owners)
+    # Plates tied at the best confidence are one vehicle's when they are one crossing's: the plate its
+    # entry camera misread ("01123ADC") and its declaration's ("01123AOC"), both one correction from "01123A0C".
+    if top and len({id(owners[m.plate]) for m in top}) == 1:
+        return owners[top[0].plate], top[0]
     misread = [(c, m) for c in crossings if c.plate_match_kind is None and parse_plate(c.plate_as_read).layout is None
                and (m := compare_plates(c.plate_as_read, plate_text)) is not None]
     return misread[0] if len(misread) == 1 else None

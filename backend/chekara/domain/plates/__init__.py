@@ -6,7 +6,9 @@ Pure functions, no I/O:
 - ``parse_plate(text) -> ParsedPlate``: country, format, region;
 - ``compare_plates(read, known_plate)`` and ``match_plate(read, known)``:
   does a camera read stand for a known plate, exactly or probably (OCR
-  confusions corrected against the plate's format)?
+  confusions corrected against the plate's format)? ``best_matches`` gives
+  every plate tied at the best confidence, for a caller that knows whose
+  they are;
 - ``validate_plate_text(text)``: raises ``PlateError`` for text that cannot
   be a plate.
 
@@ -39,6 +41,7 @@ from .matching import (
     MAX_CORRECTIONS,
     Correction,
     PlateMatch,
+    best_matches,
     compare_plates,
     match_plate,
 )
@@ -57,6 +60,7 @@ __all__ = [
     "PlateError",
     "PlateFormat",
     "PlateMatch",
+    "best_matches",
     "compare_plates",
     "match_plate",
     "normalize_plate",

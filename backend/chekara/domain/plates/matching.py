@@ -86,19 +86,30 @@ def match_plate(read: str, known: Iterable[str]) -> PlateMatch | None:
     >>> match_plate("01 I23 ABC", ["08 555 XYZ", "01 123 ABC"]).plate
     '01123ABC'
     """
+    top = best_matches(read, known)
+    return top[0] if len(top) == 1 else None
+
+
+def best_matches(read: str, known: Iterable[str]) -> list[PlateMatch]:
+    """Every known plate an ANPR read stands for at the best confidence: the exact match alone if there
+    is one, else the probable matches with the fewest corrections (several when they tie), in the order
+    of `known`. The caller who knows that tied plates are one vehicle's may take it.
+
+    >>> [m.plate for m in best_matches("01 123 A0C", ["01123ADC", "01123AOC"])]
+    ['01123ADC', '01123AOC']
+    """
     cleaned = clean_plate_text(read)
     plates: dict[str, ParsedPlate] = {}
     for text in known:
         parsed = parse_plate(text)
         plates.setdefault(parsed.canonical, parsed)
     if cleaned.canonical in plates:
-        return _exact(cleaned.canonical)
+        return [_exact(cleaned.canonical)]
     matches = [m for m in (_compare(cleaned, p) for p in plates.values()) if m is not None]
     if not matches:
-        return None
+        return []
     best = max(m.confidence for m in matches)
-    top = [m for m in matches if m.confidence == best]
-    return top[0] if len(top) == 1 else None
+    return [m for m in matches if m.confidence == best]
 
 
 def _exact(canonical: str) -> PlateMatch:
