@@ -362,6 +362,7 @@ class ConvoyFactory:
                     k, self._measured_for(truck.declaration.declared_gross_kg, f"{draft.convoy_id}-{k}")),
                 link_declaration=truck.declaration.number if k in draft.destination_plate else None,
                 declaration=None if k in draft.destination_plate else truck.declaration.number,
+                plate_declared=k not in draft.destination_plate,
             )
             out.extend(crossing_actions(plan, self.crossing_rng(plan.key), self.reads)[0])
         return out

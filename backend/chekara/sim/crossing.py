@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .geography import SimCheckpoint
 from .model import Action, CameraRead, OfficerStep, WeighbridgeReading
-from .plate_reads import canonical_plate
+from .plate_reads import canonical_plate, exit_closes_crossing
 from .plates import CameraText, ReadRates, VehiclePlate, camera_text, typed_text
 
 #: Axle classes of a five-axle semi-trailer combination: steer, drive, tri-axle trailer.
@@ -38,6 +38,8 @@ class CrossingPlan:
     #: misreads the plate beyond what its format takes back, the crossing opens with no declaration and the
     #: officer names this one at the documents check: the driver hands it over with the plate in plain sight.
     declaration: str | None = None
+    #: The declaration named or linked gives this plate (False: a swapped truck, under another truck's declaration).
+    plate_declared: bool = True
 
 
 def axle_loads(gross_kg: int) -> tuple[int, ...]:
@@ -80,9 +82,12 @@ def crossing_actions(plan: CrossingPlan, rng: random.Random, reads: ReadRates) -
     actions.append(OfficerStep(t, plan.group, plan.key, "released"))
     t += rng.uniform(2, 5) * 60
     leave = camera_text(plan.plate, texts, reads)
-    # The same dirt or bolt can make both cameras misread the plate alike: the exit read is then the plate the
-    # crossing was opened under, and closes it as any read of that plate would.
-    as_entered = entry.unrecoverable and leave.unrecoverable and canonical_plate(leave.text) == canonical_plate(entry.text)
+    # A misread exit read may still stand for a plate the crossing is known by (the same dirt or bolt made
+    # both cameras misread the plate alike, say): it closes the crossing as any read of that plate would.
+    matched_at_entry = plan.declaration is not None and not entry.unrecoverable
+    stored = plan.plate.canonical if matched_at_entry else canonical_plate(entry.text)
+    declared = [plan.plate.canonical] if plan.plate_declared and (plan.declaration or plan.link_declaration) else []
+    as_entered = leave.unrecoverable and exit_closes_crossing(leave.text, stored, declared, matched_at_entry)
     actions.append(_read(plan, t, camera_id(plan.run_tag, cp.code, "exit", lane), lane, "exit", leave,
                          as_entered=as_entered))
     if leave.unrecoverable and not as_entered:

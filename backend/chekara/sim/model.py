@@ -158,7 +158,8 @@ class CameraRead:
     plate: str = ""
     misread: Literal["clean", "recoverable", "unrecoverable"] = "clean"
     declaration: str | None = None
-    #: An exit read misread exactly as the entry camera misread the plate: the plate the crossing was opened under.
+    #: An exit read misread beyond the format that still stands for a plate its crossing is known by (misread as
+    #: the entry camera misread it, say): it closes that crossing (sim.plate_reads.exit_closes_crossing).
     as_entered: bool = False
 
 

@@ -16,10 +16,11 @@ unknown plate (services.crossings):
   crossing goes on;
 - at an exit camera it raises ``exit_without_release`` ("seen leaving,
   never seen entering", keyed by the checkpoint and the plate as read), and
-  the gate officer records the vehicle's exit by hand. Unless the exit
-  camera misread the plate exactly as the entry camera did (the same dirt,
-  the same bolt): that is the plate the crossing was opened under, and the
-  read closes it.
+  the gate officer records the vehicle's exit by hand. Unless the read
+  still stands for a plate the crossing is known by (exit_closes_crossing):
+  the exit camera misread the plate exactly as the entry camera did (the
+  same dirt, the same bolt), or the entry read, matching nothing, fits no
+  format and stands for the exit read. Then the read closes the crossing.
 
 misread_anomalies() writes these down as ``plate_misread`` anomalies;
 read_outcomes() scores every read from the platform's answers to the posts.
@@ -31,7 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
-from chekara.domain.plates import PlateError, normalize_plate
+from chekara.domain.plates import PlateError, best_matches, compare_plates, normalize_plate, parse_plate
 
 from .model import Action, CameraRead, OfficerStep
 from .truth import AnomalyKind, ExpectedSignal, InjectedAnomaly
@@ -46,6 +47,18 @@ def canonical_plate(text: str) -> str:
         return normalize_plate(text)
     except PlateError:
         return text
+
+
+def exit_closes_crossing(exit_text: str, stored_plate: str, declared_plates: list[str], matched_at_entry: bool) -> bool:
+    """Whether an exit read stands for the vehicle of its crossing, by the platform's rule (services.crossings):
+    it stands best for one of the crossing's plates (the plate it was opened under, its declaration's), or the
+    crossing was opened under a read that matched no declaration and fits no format, which stands for it.
+
+    Every plate of a scenario has its own digit block (sim.plates), so no other crossing's plate ties."""
+    if best_matches(exit_text, [stored_plate, *declared_plates]):
+        return True
+    return (not matched_at_entry and parse_plate(stored_plate).layout is None
+            and compare_plates(stored_plate, exit_text) is not None)
 
 
 def misread_anomalies(actions: list[Action], anomalies: list[InjectedAnomaly],
@@ -156,7 +169,8 @@ def read_outcome(read: CameraRead, answer: dict[str, Any], entry_crossing_id: in
 @dataclass
 class ReadScores:
     """Reads per kind and outcome. The goals: every clean or recoverable read of a known vehicle matched to
-    it, every unrecoverable one (and every read of an unknown vehicle) to none, and none to a wrong vehicle."""
+    it, every unrecoverable one (and every read of an unknown vehicle) to none, except an exit read that
+    still stands for a plate its crossing is known by (CameraRead.as_entered), and none to a wrong vehicle."""
 
     counts: dict[str, Counter]
     wrong: list[ReadOutcome]
