@@ -118,6 +118,37 @@ def test_embedded_cluster_up_twice_stale_pid_and_down(tmp_path):
     assert run(["db", "status"], env=env, check=False).returncode == 1
 
 
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return [int(child) for child in f.read().split()]
+
+
+def test_up_after_a_crash_waits_for_the_old_processes_to_let_go_of_the_shared_memory(tmp_path):
+    """A killed server's other processes hold its shared memory until they notice and exit; PostgreSQL refuses
+    to start beside them. One of them is held stopped here: `db up` must wait for it, not fail."""
+    env = dict(os.environ, CHEKARA_VAR_DIR=str(tmp_path / "var"), CHEKARA_PG_PORT=str(free_port()))
+    env.pop("CHEKARA_DATABASE_URL", None)
+    held = None
+    try:
+        run(["db", "up"], env=env)
+        pid = int(run(["db", "status"], env=env).stdout.split("pid ")[1].split(",")[0])
+        held = _children(pid)[0]
+        os.kill(held, signal.SIGSTOP)
+        os.kill(pid, signal.SIGKILL)
+        starting = subprocess.Popen([CHEKARA_BIN, "db", "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    text=True)
+        time.sleep(3)
+        assert starting.poll() is None, starting.communicate()[0]  # refused while the old process holds on: waits
+        os.kill(held, signal.SIGCONT)  # it sees its parent gone and exits
+        held = None
+        out, _ = starting.communicate(timeout=60)
+        assert starting.returncode == 0 and "running" in out, out
+    finally:
+        if held is not None:
+            os.kill(held, signal.SIGCONT)
+        run(["db", "down"], env=env, check=False)
+
+
 def test_with_a_database_url_no_cluster_is_started(scratch_env, tmp_path):
     env, _ = scratch_env
     env = dict(env, CHEKARA_VAR_DIR=str(tmp_path / "var"))

@@ -241,6 +241,30 @@ def _ensure_database(settings: Settings) -> None:
         _run([*base, "-d", "postgres", "-c", f'CREATE DATABASE "{settings.pg_database}"'])
 
 
+#: After a crash (the server's main process killed), its other processes hold the cluster's shared
+#: memory until they notice and exit; PostgreSQL refuses to start beside them with this message.
+ORPHANS_HOLD_MEMORY = "pre-existing shared memory block"
+#: How long a start refused for that is tried again, seconds.
+ORPHANS_EXIT_WAIT_S = 30.0
+
+
+def _start_once_orphans_exit(settings: Settings) -> None:
+    """Start the cluster; after a crash, wait (up to ORPHANS_EXIT_WAIT_S) for the old processes to exit."""
+    deadline = time.monotonic() + ORPHANS_EXIT_WAIT_S
+    while True:
+        log_from = settings.pg_log_file.stat().st_size if settings.pg_log_file.exists() else 0
+        try:
+            _start(settings)
+            return
+        except EmbeddedDatabaseError:
+            with settings.pg_log_file.open("rb") as log:
+                log.seek(log_from)
+                refused_beside_orphans = ORPHANS_HOLD_MEMORY in log.read().decode(errors="replace")
+            if not refused_beside_orphans or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 def up(settings: Settings) -> ClusterStatus:
     """Initialise (once) and start the cluster; create the app database."""
     if not settings.uses_embedded_database:
@@ -250,7 +274,7 @@ def up(settings: Settings) -> ClusterStatus:
         _initdb(settings)
     if not status(settings).running:
         _remove_stale_pid_file(settings)
-        _start(settings)
+        _start_once_orphans_exit(settings)
     _wait_until_accepting(settings)
     _ensure_database(settings)
     return status(settings)
