@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -146,6 +147,33 @@ def test_up_after_a_crash_waits_for_the_old_processes_to_let_go_of_the_shared_me
     finally:
         if held is not None:
             os.kill(held, signal.SIGCONT)
+        run(["db", "down"], env=env, check=False)
+
+
+def test_up_after_a_crash_waits_while_the_socket_lock_names_a_process_still_there(tmp_path):
+    """Until a killed server is reaped, its pid is taken, and PostgreSQL will not take the socket's lock file from
+    it. A live stand-in's pid in the lock file here: `db up` must wait for it to go, not fail."""
+    port = free_port()
+    env = dict(os.environ, CHEKARA_VAR_DIR=str(tmp_path / "var"), CHEKARA_PG_PORT=str(port))
+    env.pop("CHEKARA_DATABASE_URL", None)
+    # the server's own user: PostgreSQL takes a lock from another user's process as stale (no rival postmaster)
+    stand_in = subprocess.Popen(["sleep", "120"], user="postgres" if os.geteuid() == 0 else None)
+    try:
+        status = run(["db", "up"], env=env).stdout
+        socket_dir = Path("".join(status.split("socket")[1].split(",")[0].split()))
+        run(["db", "down"], env=env)
+        lock = socket_dir / f".s.PGSQL.{port}.lock"
+        lock.write_text(f"{stand_in.pid}\n")
+        starting = subprocess.Popen([CHEKARA_BIN, "db", "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    text=True)
+        time.sleep(3)
+        assert starting.poll() is None, starting.communicate()[0]
+        stand_in.kill()
+        stand_in.wait()
+        out, _ = starting.communicate(timeout=60)
+        assert starting.returncode == 0 and "running" in out, out
+    finally:
+        stand_in.kill()
         run(["db", "down"], env=env, check=False)
 
 

@@ -241,9 +241,10 @@ def _ensure_database(settings: Settings) -> None:
         _run([*base, "-d", "postgres", "-c", f'CREATE DATABASE "{settings.pg_database}"'])
 
 
-#: After a crash (the server's main process killed), its other processes hold the cluster's shared
-#: memory until they notice and exit; PostgreSQL refuses to start beside them with this message.
-ORPHANS_HOLD_MEMORY = "pre-existing shared memory block"
+#: After a crash (the server's main process killed), PostgreSQL refuses to start while what is left of
+#: the old server is still there: its other processes hold the shared memory until they notice and exit,
+#: and the killed process itself, until it is reaped, still owns the socket's lock file.
+REFUSED_BESIDE_OLD_SERVER = ("pre-existing shared memory block", "already exists")
 #: How long a start refused for that is tried again, seconds.
 ORPHANS_EXIT_WAIT_S = 30.0
 
@@ -259,7 +260,8 @@ def _start_once_orphans_exit(settings: Settings) -> None:
         except EmbeddedDatabaseError:
             with settings.pg_log_file.open("rb") as log:
                 log.seek(log_from)
-                refused_beside_orphans = ORPHANS_HOLD_MEMORY in log.read().decode(errors="replace")
+                said = log.read().decode(errors="replace")
+            refused_beside_orphans = any(reason in said for reason in REFUSED_BESIDE_OLD_SERVER)
             if not refused_beside_orphans or time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
