@@ -100,10 +100,15 @@ def test_seed_is_idempotent_from_the_command_line(scratch_env):
     assert "created" not in second and "updated" not in second and "checkpoints unchanged" in second
 
 
+def _private_cluster_env(tmp_path, port: int) -> dict[str, str]:
+    env = dict(os.environ, CHEKARA_VAR_DIR=str(tmp_path / "var"), CHEKARA_PG_PORT=str(port))
+    env.pop("CHEKARA_DATABASE_URL", None)
+    return env
+
+
 def test_embedded_cluster_up_twice_stale_pid_and_down(tmp_path):
     """A private cluster in a folder postgres cannot reach: up, up again, killed, up, down."""
-    env = dict(os.environ, CHEKARA_VAR_DIR=str(tmp_path / "var"), CHEKARA_PG_PORT=str(free_port()))
-    env.pop("CHEKARA_DATABASE_URL", None)
+    env = _private_cluster_env(tmp_path, free_port())
     try:
         assert "running" in run(["db", "up"], env=env).stdout
         assert "running" in run(["db", "up"], env=env).stdout
@@ -124,29 +129,32 @@ def _children(pid: int) -> list[int]:
         return [int(child) for child in f.read().split()]
 
 
+def _up_waits_until_released(env: dict[str, str], release) -> None:
+    """`db up` keeps trying while the old server's remains stand in its way, and succeeds once release() clears them."""
+    starting = subprocess.Popen([CHEKARA_BIN, "db", "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True)
+    time.sleep(3)
+    assert starting.poll() is None, starting.communicate()[0]  # refused meanwhile: it waits, it does not fail
+    release()
+    out, _ = starting.communicate(timeout=60)
+    assert starting.returncode == 0 and "running" in out, out
+
+
 def test_up_after_a_crash_waits_for_the_old_processes_to_let_go_of_the_shared_memory(tmp_path):
     """A killed server's other processes hold its shared memory until they notice and exit; PostgreSQL refuses
     to start beside them. One of them is held stopped here: `db up` must wait for it, not fail."""
-    env = dict(os.environ, CHEKARA_VAR_DIR=str(tmp_path / "var"), CHEKARA_PG_PORT=str(free_port()))
-    env.pop("CHEKARA_DATABASE_URL", None)
-    held = None
+    env = _private_cluster_env(tmp_path, free_port())
+    held: list[int] = []
     try:
         run(["db", "up"], env=env)
         pid = int(run(["db", "status"], env=env).stdout.split("pid ")[1].split(",")[0])
-        held = _children(pid)[0]
-        os.kill(held, signal.SIGSTOP)
+        held.append(_children(pid)[0])
+        os.kill(held[0], signal.SIGSTOP)
         os.kill(pid, signal.SIGKILL)
-        starting = subprocess.Popen([CHEKARA_BIN, "db", "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    text=True)
-        time.sleep(3)
-        assert starting.poll() is None, starting.communicate()[0]  # refused while the old process holds on: waits
-        os.kill(held, signal.SIGCONT)  # it sees its parent gone and exits
-        held = None
-        out, _ = starting.communicate(timeout=60)
-        assert starting.returncode == 0 and "running" in out, out
+        _up_waits_until_released(env, lambda: os.kill(held.pop(), signal.SIGCONT))  # it sees its parent gone, exits
     finally:
-        if held is not None:
-            os.kill(held, signal.SIGCONT)
+        for child in held:
+            os.kill(child, signal.SIGCONT)
         run(["db", "down"], env=env, check=False)
 
 
@@ -154,26 +162,22 @@ def test_up_after_a_crash_waits_while_the_socket_lock_names_a_process_still_ther
     """Until a killed server is reaped, its pid is taken, and PostgreSQL will not take the socket's lock file from
     it. A live stand-in's pid in the lock file here: `db up` must wait for it to go, not fail."""
     port = free_port()
-    env = dict(os.environ, CHEKARA_VAR_DIR=str(tmp_path / "var"), CHEKARA_PG_PORT=str(port))
-    env.pop("CHEKARA_DATABASE_URL", None)
+    env = _private_cluster_env(tmp_path, port)
     # the server's own user: PostgreSQL takes a lock from another user's process as stale (no rival postmaster)
     stand_in = subprocess.Popen(["sleep", "120"], user="postgres" if os.geteuid() == 0 else None)
+
+    def reap_stand_in() -> None:
+        stand_in.kill()
+        stand_in.wait()
+
     try:
         status = run(["db", "up"], env=env).stdout
         socket_dir = Path("".join(status.split("socket")[1].split(",")[0].split()))
         run(["db", "down"], env=env)
-        lock = socket_dir / f".s.PGSQL.{port}.lock"
-        lock.write_text(f"{stand_in.pid}\n")
-        starting = subprocess.Popen([CHEKARA_BIN, "db", "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    text=True)
-        time.sleep(3)
-        assert starting.poll() is None, starting.communicate()[0]
-        stand_in.kill()
-        stand_in.wait()
-        out, _ = starting.communicate(timeout=60)
-        assert starting.returncode == 0 and "running" in out, out
+        (socket_dir / f".s.PGSQL.{port}.lock").write_text(f"{stand_in.pid}\n")
+        _up_waits_until_released(env, reap_stand_in)
     finally:
-        stand_in.kill()
+        reap_stand_in()
         run(["db", "down"], env=env, check=False)
 
 

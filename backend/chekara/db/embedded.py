@@ -246,12 +246,12 @@ def _ensure_database(settings: Settings) -> None:
 #: and the killed process itself, until it is reaped, still owns the socket's lock file.
 REFUSED_BESIDE_OLD_SERVER = ("pre-existing shared memory block", "already exists")
 #: How long a start refused for that is tried again, seconds.
-ORPHANS_EXIT_WAIT_S = 30.0
+OLD_SERVER_GONE_WAIT_S = 30.0
 
 
-def _start_once_orphans_exit(settings: Settings) -> None:
-    """Start the cluster; after a crash, wait (up to ORPHANS_EXIT_WAIT_S) for the old processes to exit."""
-    deadline = time.monotonic() + ORPHANS_EXIT_WAIT_S
+def _start_once_old_server_gone(settings: Settings) -> None:
+    """Start the cluster; after a crash, wait (up to OLD_SERVER_GONE_WAIT_S) for the old server to be gone."""
+    deadline = time.monotonic() + OLD_SERVER_GONE_WAIT_S
     while True:
         log_from = settings.pg_log_file.stat().st_size if settings.pg_log_file.exists() else 0
         try:
@@ -261,8 +261,8 @@ def _start_once_orphans_exit(settings: Settings) -> None:
             with settings.pg_log_file.open("rb") as log:
                 log.seek(log_from)
                 said = log.read().decode(errors="replace")
-            refused_beside_orphans = any(reason in said for reason in REFUSED_BESIDE_OLD_SERVER)
-            if not refused_beside_orphans or time.monotonic() > deadline:
+            refused_beside_old_server = any(reason in said for reason in REFUSED_BESIDE_OLD_SERVER)
+            if not refused_beside_old_server or time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
 
@@ -276,7 +276,7 @@ def up(settings: Settings) -> ClusterStatus:
         _initdb(settings)
     if not status(settings).running:
         _remove_stale_pid_file(settings)
-        _start_once_orphans_exit(settings)
+        _start_once_old_server_gone(settings)
     _wait_until_accepting(settings)
     _ensure_database(settings)
     return status(settings)

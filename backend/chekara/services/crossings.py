@@ -41,7 +41,7 @@ from chekara.domain.crossing_procedure import (
     due_steps,
     was_released,
 )
-from chekara.domain.plates import PlateMatch, best_matches, compare_plates, match_plate, normalize_plate, parse_plate
+from chekara.domain.plates import KnownVehicle, PlateMatch, compare_plates, match_plate, match_vehicle, normalize_plate
 from chekara.domain.roles import Actor
 from chekara.domain.travel_direction import travel_direction
 from chekara.errors import Conflict, InvalidInput, NotFound
@@ -95,28 +95,15 @@ def open_crossings(session: Session, checkpoint_id: int) -> list[Crossing]:
 
 
 def _match_crossing(plate_text: str, crossings: list[Crossing]) -> tuple[Crossing, PlateMatch] | None:
-    """The crossing whose vehicle (its plate, or its declaration's tractor or trailer) the read stands for.
-
-    A crossing opened by a misread that fits no plate format and matched no
-    declaration keeps that misread as its plate ("47743LA8"), which can only
-    match exactly. When no crossing matches, such a stored misread is
-    compared the other way round: does it stand for the plate now read or
-    typed ("47 743 LAB", whose format takes the 8 back)? Only if exactly
-    one crossing's misread does.
-    """
-    owners: dict[str, Crossing] = {}
-    for crossing in crossings:
-        plates = [crossing.plate] + (_vehicle_plates(crossing.declaration) if crossing.declaration else [])
-        for plate in plates:
-            owners.setdefault(plate, crossing)
-    top = best_matches(plate_text, owners)
-    # Plates tied at the best confidence are one vehicle's when they are one crossing's: the plate its
-    # entry camera misread ("01123ADC") and its declaration's ("01123AOC"), both one correction from "01123A0C".
-    if top and len({id(owners[m.plate]) for m in top}) == 1:
-        return owners[top[0].plate], top[0]
-    misread = [(c, m) for c in crossings if c.plate_match_kind is None and parse_plate(c.plate_as_read).layout is None
-               and (m := compare_plates(c.plate_as_read, plate_text)) is not None]
-    return misread[0] if len(misread) == 1 else None
+    """The crossing whose vehicle the read stands for (domain.plates.match_vehicle): its plate, its
+    declaration's tractor or trailer, or the misread it was opened under when that matched nothing."""
+    vehicles = [
+        KnownVehicle((c.plate, *(_vehicle_plates(c.declaration) if c.declaration else ())),
+                     c.plate_as_read if c.plate_match_kind is None else None)
+        for c in crossings
+    ]
+    found = match_vehicle(plate_text, vehicles)
+    return (crossings[found[0]], found[1]) if found is not None else None
 
 
 def find_open_crossing(

@@ -87,10 +87,10 @@ def crossing_actions(plan: CrossingPlan, rng: random.Random, reads: ReadRates) -
     matched_at_entry = plan.declaration is not None and not entry.unrecoverable
     stored = plan.plate.canonical if matched_at_entry else canonical_plate(entry.text)
     declared = [plan.plate.canonical] if plan.plate_declared and (plan.declaration or plan.link_declaration) else []
-    as_entered = leave.unrecoverable and exit_closes_crossing(leave.text, stored, declared, matched_at_entry)
+    closes = leave.unrecoverable and exit_closes_crossing(leave.text, stored, declared, matched_at_entry)
     actions.append(_read(plan, t, camera_id(plan.run_tag, cp.code, "exit", lane), lane, "exit", leave,
-                         as_entered=as_entered))
-    if leave.unrecoverable and not as_entered:
+                         closes_its_crossing=closes))
+    if leave.unrecoverable and not closes:
         # The platform sees a vehicle leaving that never entered; the gate officer saw this one go.
         actions.append(OfficerStep(t + texts.uniform(1, 3) * 60, plan.group, plan.key, "exited",
                                    "seen leaving: the exit camera misread the plate"))
@@ -98,8 +98,8 @@ def crossing_actions(plan: CrossingPlan, rng: random.Random, reads: ReadRates) -
 
 
 def _read(plan: CrossingPlan, t: float, camera: str, lane: int, direction: str, text: CameraText,
-          as_entered: bool = False) -> CameraRead:
+          closes_its_crossing: bool = False) -> CameraRead:
     misread = "unrecoverable" if text.unrecoverable else "recoverable" if text.confusions else "clean"
     return CameraRead(t, plan.group, plan.key, plan.checkpoint.code, camera, lane, direction, text.text,
                       text.confidence, plate=plan.plate.canonical, misread=misread, declaration=plan.declaration,
-                      as_entered=as_entered)
+                      closes_its_crossing=closes_its_crossing)

@@ -160,7 +160,7 @@ class CameraRead:
     declaration: str | None = None
     #: An exit read misread beyond the format that still stands for a plate its crossing is known by (misread as
     #: the entry camera misread it, say): it closes that crossing (sim.plate_reads.exit_closes_crossing).
-    as_entered: bool = False
+    closes_its_crossing: bool = False
 
 
 @dataclass(frozen=True)

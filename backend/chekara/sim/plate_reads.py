@@ -32,7 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
-from chekara.domain.plates import PlateError, best_matches, compare_plates, normalize_plate, parse_plate
+from chekara.domain.plates import KnownVehicle, PlateError, match_vehicle, normalize_plate
 
 from .model import Action, CameraRead, OfficerStep
 from .truth import AnomalyKind, ExpectedSignal, InjectedAnomaly
@@ -50,15 +50,13 @@ def canonical_plate(text: str) -> str:
 
 
 def exit_closes_crossing(exit_text: str, stored_plate: str, declared_plates: list[str], matched_at_entry: bool) -> bool:
-    """Whether an exit read stands for the vehicle of its crossing, by the platform's rule (services.crossings):
-    it stands best for one of the crossing's plates (the plate it was opened under, its declaration's), or the
-    crossing was opened under a read that matched no declaration and fits no format, which stands for it.
+    """Whether an exit read stands for the vehicle of its crossing, by the platform's rule
+    (domain.plates.match_vehicle): the crossing is known by the plate it was opened under, its
+    declaration's, and (when its entry read matched no declaration) that read.
 
     Every plate of a scenario has its own digit block (sim.plates), so no other crossing's plate ties."""
-    if best_matches(exit_text, [stored_plate, *declared_plates]):
-        return True
-    return (not matched_at_entry and parse_plate(stored_plate).layout is None
-            and compare_plates(stored_plate, exit_text) is not None)
+    vehicle = KnownVehicle((stored_plate, *declared_plates), None if matched_at_entry else stored_plate)
+    return match_vehicle(exit_text, [vehicle]) is not None
 
 
 def misread_anomalies(actions: list[Action], anomalies: list[InjectedAnomaly],
@@ -74,10 +72,10 @@ def misread_anomalies(actions: list[Action], anomalies: list[InjectedAnomaly],
     for read in sorted((a for a in actions if isinstance(a, CameraRead)), key=lambda a: a.t_s):
         if read.misread != "unrecoverable" or read.t_s > latest_s:
             continue
+        if read.closes_its_crossing:  # an exit read that still stands for its vehicle: nothing to expect
+            continue
         as_read = canonical_plate(read.plate_text)
         end = read.t_s + ALERT_WINDOW_S
-        if read.direction == "exit" and read.as_entered:  # it closes the crossing its entry misread opened
-            continue
         if read.direction == "exit":
             out.append(InjectedAnomaly(
                 "", AnomalyKind.plate_misread, read.t_s, end, {}, checkpoint=read.checkpoint,
@@ -170,7 +168,7 @@ def read_outcome(read: CameraRead, answer: dict[str, Any], entry_crossing_id: in
 class ReadScores:
     """Reads per kind and outcome. The goals: every clean or recoverable read of a known vehicle matched to
     it, every unrecoverable one (and every read of an unknown vehicle) to none, except an exit read that
-    still stands for a plate its crossing is known by (CameraRead.as_entered), and none to a wrong vehicle."""
+    still stands for a plate its crossing is known by (CameraRead.closes_its_crossing), and none to a wrong vehicle."""
 
     counts: dict[str, Counter]
     wrong: list[ReadOutcome]

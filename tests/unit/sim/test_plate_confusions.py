@@ -205,7 +205,7 @@ def test_an_exit_read_closes_its_crossing_exactly_when_the_platform_takes_it_for
             # it back to (its entry read stands alone, its declaration names another truck)
             assert taken or (arrives == "swapped" and entry.misread != "clean"), (entry, leave)
             continue
-        assert leave.as_entered == taken and exited_by_hand == (not taken), (entry, leave)
+        assert leave.closes_its_crossing == taken and exited_by_hand == (not taken), (entry, leave)
         assert ("exit_without_release" in expected) == (not taken), (entry, leave)
         closes, stays_open = closes + taken, stays_open + (not taken)
     assert stays_open >= 20 and (closes >= 5 or arrives == "swapped"), (closes, stays_open)

@@ -65,12 +65,15 @@ def _kept_fix(ts_us: int, lon: float, lat: float, speed_kmh: float | None) -> li
     return [ts_us, lon, lat, None if speed_kmh is None else round(speed_kmh, TRACK_SPEED_DECIMALS)]
 
 
-def _stored_fix(entry: list | dict[str, Any]) -> list:
-    """A kept fix in the stored form. A state written before it kept objects ({"ts": ISO, "lon", "lat",
-    "speed_kmh"}), or lists with an ISO time: a trip in transit across the upgrade goes on from them."""
-    if isinstance(entry, dict):
-        return [micros(entry["ts"]), entry["lon"], entry["lat"], entry.get("speed_kmh")]
-    return entry if not isinstance(entry[0], str) else [micros(entry[0]), *entry[1:]]
+def _stored_track(track: list) -> list[list]:
+    """A track in the stored form. A state written before it kept objects ({"ts": ISO, "lon", "lat",
+    "speed_kmh"}), or lists with an ISO time: a trip in transit across the upgrade goes on from them.
+    A track is written whole in one form, so its first fix tells (the rest are not looked at on every fix)."""
+    if not track or (isinstance(track[0], list) and not isinstance(track[0][0], str)):
+        return track
+    if isinstance(track[0], dict):
+        return [[micros(p["ts"]), p["lon"], p["lat"], p.get("speed_kmh")] for p in track]
+    return [[micros(p[0]), *p[1:]] for p in track]
 
 
 def _escort_fix(entry: list) -> dict[str, Any]:
@@ -144,7 +147,7 @@ class ConvoySeparationDetector:
                 "sparse": fix.role == "vehicle" and th.separation_max_fix_age_s < gap_s <= th.separation_max_interp_s}
         devices = {**state["devices"], fix.device_id: here}
         separations = dict(state["separations"])
-        tracks = {k: [_stored_fix(p) for p in v] for k, v in state.get("escort_tracks", {}).items()}
+        tracks = {k: _stored_track(v) for k, v in state.get("escort_tracks", {}).items()}
         events: list[Event] = []
         if fix.role == "escort":
             tracks[fix.device_id] = _kept_track(

@@ -7,8 +7,8 @@ Pure functions, no I/O:
 - ``compare_plates(read, known_plate)`` and ``match_plate(read, known)``:
   does a camera read stand for a known plate, exactly or probably (OCR
   confusions corrected against the plate's format)? ``best_matches`` gives
-  every plate tied at the best confidence, for a caller that knows whose
-  they are;
+  every plate tied at the best confidence; ``match_vehicle(read, vehicles)``
+  the one vehicle a read stands for, its plates tied or not;
 - ``validate_plate_text(text)``: raises ``PlateError`` for text that cannot
   be a plate.
 
@@ -40,10 +40,12 @@ from .matching import (
     CONFUSION_GROUPS,
     MAX_CORRECTIONS,
     Correction,
+    KnownVehicle,
     PlateMatch,
     best_matches,
     compare_plates,
     match_plate,
+    match_vehicle,
 )
 from .reading import COUNTRY_MARKERS, HOME_COUNTRY, ParsedPlate, normalize_plate, parse_plate
 from .text import MAX_PLATE_TEXT_LENGTH, PlateError, validate_plate_text
@@ -54,6 +56,7 @@ __all__ = [
     "Correction",
     "FORMATS",
     "HOME_COUNTRY",
+    "KnownVehicle",
     "MAX_CORRECTIONS",
     "MAX_PLATE_TEXT_LENGTH",
     "ParsedPlate",
@@ -63,6 +66,7 @@ __all__ = [
     "best_matches",
     "compare_plates",
     "match_plate",
+    "match_vehicle",
     "normalize_plate",
     "parse_plate",
     "validate_plate_text",

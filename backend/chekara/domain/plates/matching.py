@@ -14,7 +14,7 @@ Correction(position=6, read='8', corrected='B')))
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
@@ -110,6 +110,40 @@ def best_matches(read: str, known: Iterable[str]) -> list[PlateMatch]:
         return []
     best = max(m.confidence for m in matches)
     return [m for m in matches if m.confidence == best]
+
+
+@dataclass(frozen=True)
+class KnownVehicle:
+    """A vehicle a read may stand for: its plates (as known: the plate it was opened under, its
+    declaration's tractor and trailer), and, when its first read matched nothing, that read's plate."""
+
+    plates: tuple[str, ...]
+    unmatched_read: str | None = None
+
+
+def match_vehicle(read: str, vehicles: Sequence[KnownVehicle]) -> tuple[int, PlateMatch] | None:
+    """The vehicle (its index) a read stands for, and how, if exactly one.
+
+    Plates tied at the best confidence are one vehicle's when they are one vehicle's: the plate its
+    entry camera misread ("01123ADC") and its declaration's ("01123AOC"), both one correction from
+    "01123A0C". A first read that matched nothing and fits no plate format ("47743LA8") can only
+    match exactly; when nothing else matches it is compared the other way round: does it stand for
+    the plate now read ("47 743 LAB", whose format takes the 8 back)? Only if exactly one does.
+
+    >>> match_vehicle("01 123 A0C", [KnownVehicle(("01123ADC", "01123AOC"), "01123ADC")])[0]
+    0
+    """
+    owners: dict[str, int] = {}
+    for i, vehicle in enumerate(vehicles):
+        for plate in vehicle.plates:
+            owners.setdefault(plate, i)
+    top = best_matches(read, owners)
+    if top and len({owners[m.plate] for m in top}) == 1:
+        return owners[top[0].plate], top[0]
+    misread = [(i, m) for i, v in enumerate(vehicles)
+               if v.unmatched_read is not None and parse_plate(v.unmatched_read).layout is None
+               and (m := compare_plates(v.unmatched_read, read)) is not None]
+    return misread[0] if len(misread) == 1 else None
 
 
 def _exact(canonical: str) -> PlateMatch:
