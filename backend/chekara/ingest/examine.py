@@ -20,7 +20,6 @@ from chekara.domain.detection import (
     Event,
     FixDetector,
     State,
-    is_anomalous,
 )
 
 
@@ -43,8 +42,7 @@ def examine_fix(
 ) -> Examined:
     """Run the detectors on one fix, updating `detectors` (detector type -> state) in place."""
     gps_state = detectors.get(GPS_ANOMALY.type) or GPS_ANOMALY.initial_state()
-    anomaly = is_anomalous(gps_state, fix, thresholds)
-    detectors[GPS_ANOMALY.type], events = GPS_ANOMALY.on_fix(gps_state, fix, thresholds)
+    detectors[GPS_ANOMALY.type], events, anomaly = GPS_ANOMALY.screen(gps_state, fix, thresholds)
     if anomaly:
         return Examined(True, events)
     if planned and at_origin:

@@ -7,7 +7,8 @@ processed in time order; a batch split anywhere gives the same events.
 
 Order in the detect step, per fix:
 1. GPS_ANOMALY.on_fix on every fix; is_anomalous() (called before it, on the
-   same state) tells the pipeline to flag the fix and keep it from the rest;
+   same state) tells the pipeline to flag the fix and keep it from the rest
+   (GPS_ANOMALY.screen answers both at once: the pipeline's way);
 2. each of FIX_DETECTORS.on_fix on the accepted fixes, in order;
 and on a clock tick, each of CLOCK_DETECTORS.on_clock(state, now, thresholds,
 in_transit=..., deadline=..., arrived=..., arrived_ts=...): every clock

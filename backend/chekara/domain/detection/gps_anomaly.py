@@ -113,13 +113,22 @@ class GpsAnomalyDetector:
         return {"devices": {}}
 
     def on_fix(self, state: State, fix: EnrichedFix, thresholds: DetectionThresholds) -> tuple[State, list[Event]]:
+        new_state, events, _ = self.screen(state, fix, thresholds)
+        return new_state, events
+
+    def screen(self, state: State, fix: EnrichedFix,
+               thresholds: DetectionThresholds) -> tuple[State, list[Event], bool]:
+        """on_fix and is_anomalous in one: (new state, events, whether the fix is anomalous).
+
+        The pipeline asks both of every fix; one assessment serves them (it is the detector's
+        distance and time arithmetic, done twice per fix on the ingest path before)."""
         device = state["devices"].get(fix.device_id)
         verdict = _assess(device, fix, thresholds)
         if verdict.anomalous:
             new_device, events = self._reject(device, fix, verdict, thresholds)
         else:
             new_device, events = self._accept(device, fix, verdict, thresholds)
-        return {**state, "devices": {**state["devices"], fix.device_id: new_device}}, events
+        return {**state, "devices": {**state["devices"], fix.device_id: new_device}}, events, verdict.anomalous
 
     def _accept(self, device: dict[str, Any] | None, fix: EnrichedFix, verdict: _Assessment,
                 th: DetectionThresholds) -> tuple[dict[str, Any], list[Event]]:
