@@ -160,3 +160,26 @@ def cpu_seconds(pids: list[int]) -> float:
             continue
         ticks += int(fields[11]) + int(fields[12])
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+#: Steps of the yardstick's loop per measurement (~0.2 s on this machine).
+YARDSTICK_STEPS = 2_000_000
+
+
+def python_yardstick(repeats: int = 5) -> float:
+    """How fast this machine runs plain Python now: millions of steps a second of a fixed loop, the median of `repeats`.
+
+    The project's machine is a shared virtual one whose speed drifts with its neighbours' load (not as
+    stolen time: the vCPU itself runs slower): the same loop measured 9.5 to 16 M steps/s within one
+    minute, and a benchmark's CPU per fix moves with it. A run's figures are compared with another
+    run's through this and the raw COPY rate, both measured in the same run, not by their absolute
+    values alone."""
+    rates = []
+    for _ in range(repeats):
+        started = time.process_time()
+        total = 0
+        for step in range(YARDSTICK_STEPS):
+            total += step * 2 % 7
+        elapsed = time.process_time() - started
+        rates.append(YARDSTICK_STEPS / elapsed / 1e6 if elapsed > 0 else 0.0)
+    return sorted(rates)[len(rates) // 2]

@@ -18,7 +18,10 @@ each, bench/fleet.py), a server started with `chekara serve --workers W`, then
 (e) after the run, every acknowledged fix is in `positions`, and no request failed;
 (f) OsmAnd throughput while each periodic job (sweep, rollup update, exchange
     delivery) runs back to back in a process of its own, against a window without it.
-Prints one table (docs/PERFORMANCE.md shows it). Timings are never asserted.
+Prints one table (docs/PERFORMANCE.md shows it), with the machine's speed at the start and the
+end of the run (a fixed Python loop; bench.common.python_yardstick) beside the raw COPY rate:
+this shared virtual machine's speed drifts by tens of per cent within an hour, so runs are
+compared through them. Timings are never asserted.
 """
 
 from __future__ import annotations
@@ -45,7 +48,8 @@ from sqlalchemy.orm import Session
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import (  # noqa: E402
-    cpu_seconds, percentile, postgres_processes, process_tree, scratch_database, start_server, stop_server,
+    cpu_seconds, percentile, postgres_processes, process_tree, python_yardstick, scratch_database, start_server,
+    stop_server,
 )
 from bench.fleet import Fleet, build_fleet  # noqa: E402
 from bench.keepalive import KeepAlive, OneAtATime  # noqa: E402
@@ -428,6 +432,7 @@ def _start_receiver() -> int:
 def run(args) -> dict:
     settings = get_settings()
     port = args.port or 18_500 + os.getpid() % 1000
+    yardstick_at_start = python_yardstick()
     with scratch_database("chekara_load") as database:
         engine = make_engine(settings, database)
         with Session(engine) as session:
@@ -475,6 +480,7 @@ def run(args) -> dict:
             stored = conn.execute(text("SELECT count(*) FROM positions")).scalar_one()
         copy_rate = raw_copy_rate(engine, sent, args.batch) if sent else 0.0
         engine.dispose()
+    yardstick_at_end = python_yardstick()
     return {
         "convoys": args.convoys, "workers": args.workers, "clients": args.clients, "preload": args.preload,
         "a_fixes_per_s": osmand.rate, "a_p50_ms": percentile(osmand.latencies_ms, 50),
@@ -493,6 +499,7 @@ def run(args) -> dict:
         "jobs": {name: {"fixes_per_s": t.rate, "passes": t.failures.pop("passes"), "failed": t.failed}
                  for name, t in jobs.items()},
         "with_partner": with_partner,
+        "machine_python_msteps_per_s": {"start": yardstick_at_start, "end": yardstick_at_end},
     }
 
 
@@ -533,6 +540,9 @@ def print_table(f: dict) -> None:
     for job, figure in f["jobs"].items():
         base = f["jobs"].get("none", {}).get("fixes_per_s") or 1
         rows.append((f"(f) OsmAnd beside: {job}", f"{figure['fixes_per_s']:,.0f} fixes/s ({figure['fixes_per_s'] / base:.2f} of alone; {figure['passes']} passes)"))
+    machine = f["machine_python_msteps_per_s"]
+    rows.append(("machine: Python yardstick, raw COPY", f"{machine['start']:.1f} M steps/s at the start, {machine['end']:.1f} at the end; "
+                 f"raw COPY {f['b_raw_copy_per_s']:,.0f} rows/s"))
     width = max(len(r[0]) for r in rows)
     print(f"\nN = {f['convoys']:,} convoys, {f['workers']} server process(es), {f['clients']} OsmAnd clients, "
           f"{f['preload']:,} fixes preloaded")
