@@ -7,15 +7,15 @@ from uuid import uuid4
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, delete, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from chekara.api.app import create_app
 from chekara.config import get_settings
 from chekara.db import engine as engine_module
 from chekara.db.engine import open_session
-from chekara.domain.roles import Actor
-from chekara.services.tokens import create_token, revoke_token
+from chekara.db.models import ApiToken, User
+from chekara.services.tokens import hash_token
 
 
 @pytest.fixture
@@ -46,21 +46,26 @@ def test_an_exhausted_pool_is_503_with_retry_after(tiny_pool):
 
 def test_the_api_s_own_session_returns_its_connection_after_every_request(tiny_pool, monkeypatch):
     """open_session itself (not a test's override) closes each request's session: with one connection
-    in the pool and 0.2 s to wait for it, request after request is served, refused ones and allowed ones."""
-    admin = Actor(name="test-admin", role="admin")
-    with Session(tiny_pool) as session:
-        issued = create_token(session, get_settings(), f"pool-{uuid4().hex[:8]}", "operator", admin)
+    in the pool and 0.2 s to wait for it, request after request is served, refused ones and allowed ones
+    (an unclosed session keeps its connection, and the next request is a 503)."""
+    token = f"chk_pool_{uuid4().hex}"
+    with Session(tiny_pool) as session:  # committed for the app to see; deleted below (no audit entry left)
+        user = User(name=f"pool-{uuid4().hex[:8]}", role="operator")
+        session.add(user)
+        session.flush()
+        session.add(ApiToken(user_id=user.id, token_hash=hash_token(get_settings(), token), prefix=token[:10]))
         session.commit()
+        user_id = user.id
     monkeypatch.setattr(engine_module, "session_factory", lambda: sessionmaker(bind=tiny_pool, expire_on_commit=False))
     try:
         with TestClient(create_app()) as client:
             for _ in range(5):
                 refused = client.get("/api/v1/alerts", headers={"Authorization": "Bearer chk_unknown"})
                 assert refused.status_code == 401, refused.text
-                served = client.get("/api/v1/alerts", headers={"Authorization": f"Bearer {issued.token}"})
+                served = client.get("/api/v1/alerts", headers={"Authorization": f"Bearer {token}"})
                 assert served.status_code == 200, served.text
         assert tiny_pool.pool.checkedout() == 0
     finally:
         with Session(tiny_pool) as session:
-            revoke_token(session, issued.token_id, admin)
+            session.execute(delete(User).where(User.id == user_id))  # its token goes with it (ON DELETE CASCADE)
             session.commit()

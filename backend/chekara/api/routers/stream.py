@@ -79,8 +79,8 @@ def stream_actor(
 class AllowedOnStream(Allowed):
     """Allowed(...), with a ticket also accepted in place of the bearer token."""
 
-    def __call__(self, actor: Annotated[Actor, Depends(stream_actor)]) -> Actor:  # type: ignore[override]
-        return super().__call__(actor)
+    async def __call__(self, actor: Annotated[Actor, Depends(stream_actor)]) -> Actor:  # type: ignore[override]
+        return await super().__call__(actor)
 
 
 async def _events(request: Request) -> AsyncIterator[str]:

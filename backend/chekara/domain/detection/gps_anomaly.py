@@ -2,9 +2,9 @@
 
 The implied speed is the great-circle distance from the device's previous
 *accepted* fix divided by the time between them; above anomaly_speed_kmh
-(strictly: "> 180 km/h") the fix is anomalous. The pipeline calls
-is_anomalous() to flag the fix and keeps anomalous fixes away from the other
-detectors, so a jump never moves the convoy.
+(strictly: "> 180 km/h") the fix is anomalous. The pipeline calls screen()
+(on_fix and is_anomalous() in one) to flag the fix and keeps anomalous fixes
+away from the other detectors, so a jump never moves the convoy.
 
 - The first fix of a device is accepted: there is nothing to compare it with.
 - The time step is floored at anomaly_min_dt_s (1 s): a repeated timestamp at
