@@ -8,18 +8,9 @@ import pytest
 from fastapi.routing import APIRoute
 
 from chekara.api.app import API_PREFIX, API_ROUTERS
-from chekara.api.deps import Allowed
 from chekara.api.rate_limit import PublicAccess
 from chekara.domain.roles import ROLES
-
-
-def _guards(dependant) -> list[Allowed]:
-    found = []
-    for dep in dependant.dependencies:
-        if isinstance(dep.call, Allowed):
-            found.append(dep.call)
-        found.extend(_guards(dep))
-    return found
+from chekara.web.permissions import role_guards
 
 
 def _api_routes() -> list[APIRoute]:
@@ -29,7 +20,7 @@ def _api_routes() -> list[APIRoute]:
 def _protected_routes() -> list[tuple[str, str, frozenset[str]]]:
     routes = []
     for route in _api_routes():
-        guards = _guards(route.dependant)
+        guards = role_guards(route.dependant)
         if not guards:
             continue
         allowed = frozenset.intersection(*(g.roles for g in guards))
@@ -51,7 +42,7 @@ def _is_public(route: APIRoute) -> bool:
 def test_every_api_route_is_protected():
     unguarded = [
         r.path for r in _api_routes()
-        if not _guards(r.dependant) and r.path not in ANY_ROLE_ROUTES and not _is_public(r)
+        if not role_guards(r.dependant) and r.path not in ANY_ROLE_ROUTES and not _is_public(r)
     ]
     assert unguarded == []
     assert {r.path for r in _api_routes() if _is_public(r)} == {"/public/checkpoints", "/public/declarations/{number}"}

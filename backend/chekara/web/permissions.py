@@ -14,12 +14,13 @@ from chekara.api.deps import Allowed
 from chekara.domain.roles import ROLES
 
 
-def _guards(dependant: Dependant) -> list[Allowed]:
+def role_guards(dependant: Dependant) -> list[Allowed]:
+    """The `Allowed(...)` guards a route's dependencies declare, however deep."""
     found = []
     for dep in dependant.dependencies:
         if isinstance(dep.call, Allowed):
             found.append(dep.call)
-        found.extend(_guards(dep))
+        found.extend(role_guards(dep))
     return found
 
 
@@ -34,7 +35,7 @@ def route_roles() -> dict[str, list[str]]:
     for route in (r for router in API_ROUTERS for r in router.routes):
         if not isinstance(route, APIRoute):
             continue
-        guards = _guards(route.dependant)
+        guards = role_guards(route.dependant)
         allowed = frozenset.intersection(*(g.roles for g in guards)) if guards else frozenset(ROLES)
         for method in sorted(route.methods):
             table[f"{method} {API_PREFIX}{route.path}"] = sorted(allowed)

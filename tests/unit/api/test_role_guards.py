@@ -14,7 +14,7 @@ import pytest
 from chekara.api.deps import Allowed
 from chekara.domain.roles import ROLES, Actor
 from chekara.errors import Forbidden
-from chekara.web.permissions import _guards
+from chekara.web.permissions import role_guards
 
 
 def _declared_guards() -> list[Allowed]:
@@ -23,7 +23,7 @@ def _declared_guards() -> list[Allowed]:
 
     guards = {}
     for route in (r for router in API_ROUTERS for r in router.routes if isinstance(r, APIRoute)):
-        for guard in _guards(route.dependant):
+        for guard in role_guards(route.dependant):
             guards[id(guard)] = guard
     return list(guards.values())
 

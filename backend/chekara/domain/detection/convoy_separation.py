@@ -179,7 +179,7 @@ class ConvoySeparationDetector:
         events: list[Event] = []
         before_us, after_us = micros(before["ts"]), micros(after["ts"])
         times = sorted({p[0] for track in tracks.values() for p in track
-                        if (p[0] - before_us) / 1_000_000 > after_s and (after_us - p[0]) / 1_000_000 > 0})
+                        if (p[0] - before_us) / 1_000_000 > after_s and p[0] < after_us})
         for ts_us in times:
             ts = iso_of_micros(ts_us)
             vehicle = _interpolated(before, after, ts)
