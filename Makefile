@@ -62,8 +62,12 @@ demo: install
 serve: install
 	$(BIN)/chekara serve
 
+# Test files spread over TEST_WORKERS processes, each file whole in one (its module's server and
+# database are set up once); every process has a scratch database of its own.
+TEST_WORKERS ?= 2
+
 test: install install-test-system
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-unit: install
 	$(BIN)/python -m pytest tests/unit

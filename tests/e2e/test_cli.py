@@ -124,6 +124,20 @@ def test_embedded_cluster_up_twice_stale_pid_and_down(tmp_path):
     assert run(["db", "status"], env=env, check=False).returncode == 1
 
 
+def test_two_ups_at_once_start_one_cluster(tmp_path):
+    """`make demo` beside `make test`, or two test processes: both `db up`s find no cluster; one sets it up and
+    starts it, the other waits for it and finds it running (unserialised, the second initdb or start fails)."""
+    env = _private_cluster_env(tmp_path, free_port())
+    try:
+        ups = [subprocess.Popen([CHEKARA_BIN, "db", "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True) for _ in range(2)]
+        outs = [up.communicate(timeout=120)[0] for up in ups]
+        assert [up.returncode for up in ups] == [0, 0], outs
+        assert all("running" in out for out in outs), outs
+    finally:
+        run(["db", "down"], env=env)
+
+
 def _children(pid: int) -> list[int]:
     with open(f"/proc/{pid}/task/{pid}/children") as f:
         return [int(child) for child in f.read().split()]

@@ -6,11 +6,14 @@ loopback port. initdb and postgres refuse to run as root, so as root both run
 as the `postgres` system user, which then owns var/pg.
 
 Every operation is idempotent: `up` on a running cluster does nothing, and a
-pid file left by a killed server is removed before starting.
+pid file left by a killed server is removed before starting. Two `up`s at
+once (the demo beside the tests, two test processes) take turns on a lock file.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import pwd
@@ -267,10 +270,28 @@ def _start_once_old_server_gone(settings: Settings) -> None:
             time.sleep(0.5)
 
 
+@contextlib.contextmanager
+def _one_at_a_time(settings: Settings):
+    """Hold var/pg-up.lock: two `up`s at once (the demo and the tests, or two test workers) would both
+    find the cluster stopped and both start it, and the second start fails on the first's lock file."""
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    with (settings.var_dir / "pg-up.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def up(settings: Settings) -> ClusterStatus:
-    """Initialise (once) and start the cluster; create the app database."""
+    """Initialise (once) and start the cluster; create the app database. Safe to call from several processes at once."""
     if not settings.uses_embedded_database:
         raise EmbeddedDatabaseError("CHEKARA_DATABASE_URL is set: the embedded cluster is not used")
+    with _one_at_a_time(settings):
+        return _up(settings)
+
+
+def _up(settings: Settings) -> ClusterStatus:
     current = status(settings)
     if not current.initialised:
         _initdb(settings)
