@@ -183,3 +183,33 @@ def python_yardstick(repeats: int = 5) -> float:
         elapsed = time.process_time() - started
         rates.append(YARDSTICK_STEPS / elapsed / 1e6 if elapsed > 0 else 0.0)
     return sorted(rates)[len(rates) // 2]
+
+
+#: Round trips of one database yardstick measurement.
+ROUND_TRIPS = 1_000
+
+
+def database_round_trip_us(engine, repeats: int = 5) -> float:
+    """How long one statement's round trip to PostgreSQL takes now: microseconds of wall time for a prepared
+    `SELECT 1` over the engine's connection, the median of `repeats` runs of ROUND_TRIPS.
+
+    The Python yardstick does not see everything that drifts on this machine: when a benchmark's CPU per
+    fix doubled, the load client's included, the Python loop had slowed by a fifth; what had slowed most
+    was waking a process that waits (a `SELECT 1` took ~210 us, ~115 us of it the client's CPU and ~65 us
+    the backend's, where a pipelined one costs ~45 us). Every fix crosses such waits: the client's
+    request, the server's threads, the group's statements."""
+    raw = engine.raw_connection()
+    try:
+        connection = raw.driver_connection
+        connection.autocommit = True
+        timings = []
+        with connection.cursor() as cursor:
+            for _ in range(repeats):
+                started = time.perf_counter()
+                for _ in range(ROUND_TRIPS):
+                    cursor.execute("SELECT 1", prepare=True)
+                timings.append((time.perf_counter() - started) / ROUND_TRIPS * 1e6)
+        connection.autocommit = False
+    finally:
+        raw.close()
+    return sorted(timings)[len(timings) // 2]

@@ -19,7 +19,8 @@ each, bench/fleet.py), a server started with `chekara serve --workers W`, then
 (f) OsmAnd throughput while each periodic job (sweep, rollup update, exchange
     delivery) runs back to back in a process of its own, against a window without it.
 Prints one table (docs/PERFORMANCE.md shows it), with the machine's speed at the start and the
-end of the run (a fixed Python loop; bench.common.python_yardstick) beside the raw COPY rate:
+end of the run (a fixed Python loop, bench.common.python_yardstick; a database round trip,
+bench.common.database_round_trip_us) beside the raw COPY rate:
 this shared virtual machine's speed drifts by tens of per cent within an hour, so runs are
 compared through them. Timings are never asserted.
 """
@@ -48,7 +49,7 @@ from sqlalchemy.orm import Session
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import (  # noqa: E402
-    cpu_seconds, percentile, postgres_processes, process_tree, python_yardstick, scratch_database, start_server,
+    cpu_seconds, database_round_trip_us, percentile, postgres_processes, process_tree, python_yardstick, scratch_database, start_server,
     stop_server,
 )
 from bench.fleet import Fleet, build_fleet  # noqa: E402
@@ -435,6 +436,7 @@ def run(args) -> dict:
     yardstick_at_start = python_yardstick()
     with scratch_database("chekara_load") as database:
         engine = make_engine(settings, database)
+        round_trip_at_start = database_round_trip_us(engine)
         with Session(engine) as session:
             seed_reference_data(session, settings.geodata_dir)
             session.commit()
@@ -479,6 +481,7 @@ def run(args) -> dict:
         with engine.connect() as conn:
             stored = conn.execute(text("SELECT count(*) FROM positions")).scalar_one()
         copy_rate = raw_copy_rate(engine, sent, args.batch) if sent else 0.0
+        round_trip_at_end = database_round_trip_us(engine)
         engine.dispose()
     yardstick_at_end = python_yardstick()
     return {
@@ -500,6 +503,7 @@ def run(args) -> dict:
                  for name, t in jobs.items()},
         "with_partner": with_partner,
         "machine_python_msteps_per_s": {"start": yardstick_at_start, "end": yardstick_at_end},
+        "machine_round_trip_us": {"start": round_trip_at_start, "end": round_trip_at_end},
     }
 
 
@@ -543,6 +547,8 @@ def print_table(f: dict) -> None:
     machine = f["machine_python_msteps_per_s"]
     rows.append(("machine: Python yardstick, raw COPY", f"{machine['start']:.1f} M steps/s at the start, {machine['end']:.1f} at the end; "
                  f"raw COPY {f['b_raw_copy_per_s']:,.0f} rows/s"))
+    trip = f["machine_round_trip_us"]
+    rows.append(("machine: database round trip", f"SELECT 1 in {trip['start']:.0f} us at the start, {trip['end']:.0f} us at the end"))
     width = max(len(r[0]) for r in rows)
     print(f"\nN = {f['convoys']:,} convoys, {f['workers']} server process(es), {f['clients']} OsmAnd clients, "
           f"{f['preload']:,} fixes preloaded")
