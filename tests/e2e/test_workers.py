@@ -16,6 +16,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import orjson
 import pytest
 from sqlalchemy import text
 
@@ -140,7 +141,7 @@ def test_two_processes_taking_fixes_of_one_trip_at_once_lose_nothing(two_workers
         stored = dict(conn.execute(text(
             "SELECT d.device_id, count(*) FROM positions p JOIN devices d ON d.id = p.device_id"
             " WHERE p.trip_id = :t GROUP BY d.device_id"), {"t": trip_id}).all())
-        state = conn.execute(text("SELECT detector_state FROM trips WHERE id = :t"), {"t": trip_id}).scalar_one()
+        state = orjson.loads(conn.execute(text("SELECT detector_state FROM trips WHERE id = :t"), {"t": trip_id}).scalar_one())
     assert stored == {truck: len(tracks[truck].fixes), escort: len(tracks[escort].fixes)}
     for device, track in tracks.items():
         # Each device's newest fix and its whole distance: a lost update would leave the other's stale copy.
