@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psutil
 
 from sqlalchemy import create_engine, text
 
@@ -213,3 +214,21 @@ def database_round_trip_us(engine, repeats: int = 5) -> float:
     finally:
         raw.close()
     return sorted(timings)[len(timings) // 2]
+
+
+def connections_per_process(pids: list[int], server_port: int, client_ports: set[int]) -> list[int]:
+    """How many of these client connections (by their local ports) each server process holds, fewest first.
+
+    The kernel hands each connection to one process of the port's SO_REUSEPORT group by a hash of its
+    addresses, and a process works through its own requests: with two JSON-batch clients and two
+    processes, both connections land on one process half of the time, and that process does all the
+    work while the other idles (4,000 against 8,600 fixes/s measured, the same code minutes apart)."""
+    counts = []
+    for pid in pids:
+        try:
+            held = psutil.Process(pid).net_connections(kind="tcp")
+        except psutil.Error:
+            continue
+        counts.append(sum(1 for c in held if c.laddr and c.laddr.port == server_port and c.raddr
+                          and c.raddr.port in client_ports))
+    return sorted(counts)

@@ -49,7 +49,7 @@ from sqlalchemy.orm import Session
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import (  # noqa: E402
-    cpu_seconds, database_round_trip_us, percentile, postgres_processes, process_tree, python_yardstick, scratch_database, start_server,
+    connections_per_process, cpu_seconds, database_round_trip_us, percentile, postgres_processes, process_tree, python_yardstick, scratch_database, start_server,
     stop_server,
 )
 from bench.fleet import Fleet, build_fleet  # noqa: E402
@@ -226,15 +226,19 @@ async def phase_a(port: int, fleet: Fleet, clock: Clock, args) -> tuple[Tally, T
 # -- (b) JSON batches, each fix for a different trip --------------------------------------
 
 
-async def phase_b(port: int, fleet: Fleet, clock: Clock, batch: int, seconds: float) -> tuple[Tally, list[dict]]:
+async def phase_b(port: int, fleet: Fleet, clock: Clock, batch: int, seconds: float,
+                  placement=None) -> tuple[Tally, list[dict], list[int]]:
+    """The batches, what was sent, and how many of the clients' connections each server process holds
+    (placement(client ports), if given: which process works on which client is the kernel's choice)."""
     tally = Tally()
     sent: list[dict] = []
     size = min(batch, len(fleet.convoys))
     slices = [fleet.convoys[i:i + size] for i in range(0, len(fleet.convoys) - size + 1, size)][:4]
     headers = {"Authorization": f"Bearer {fleet.integration_token}", "Content-Type": "application/json"}
+    conns = [await KeepAlive.open("127.0.0.1", port) for _ in slices]
+    placed = placement({c.writer.get_extra_info("sockname")[1] for c in conns}) if placement else []
 
-    async def client(convoys) -> None:
-        conn = await KeepAlive.open("127.0.0.1", port)
+    async def client(convoys, conn) -> None:
         end = time.monotonic() + seconds
         while time.monotonic() < end:
             fixes = []
@@ -256,9 +260,9 @@ async def phase_b(port: int, fleet: Fleet, clock: Clock, batch: int, seconds: fl
         conn.close()
 
     started = time.monotonic()
-    await asyncio.gather(*(client(s) for s in slices))
+    await asyncio.gather(*(client(s, c) for s, c in zip(slices, conns)))
     tally.seconds = time.monotonic() - started
-    return tally, sent
+    return tally, sent, placed
 
 
 def raw_copy_rate(engine, fixes: list[dict], batch: int) -> float:
@@ -468,7 +472,11 @@ def run(args) -> dict:
             database_s = sum(cpu_seconds([p]) - database_before.get(p, 0.0) for p in postgres_processes())
             cpu_per_fix_ms = [1000 * s / max(osmand.acknowledged, 1) for s in (server_s, database_s, client_s)]
             print(f"  (b): JSON batches of {args.batch:,}, {args.batch_seconds:g} s ...")
-            batches, sent = asyncio.run(phase_b(port, fleet, clock, args.batch, args.batch_seconds))
+            def placement(client_ports: set[int]) -> list[int]:
+                return connections_per_process(process_tree(server.pid)[1:], port, client_ports)
+
+            batches, sent, b_placed = asyncio.run(
+                phase_b(port, fleet, clock, args.batch, args.batch_seconds, placement))
             jobs = {}
             if args.job_seconds > 0:
                 print(f"  (f): OsmAnd beside each periodic job, {args.job_seconds:g} s each ...")
@@ -492,6 +500,7 @@ def run(args) -> dict:
         "b_fixes_per_s": batches.rate, "b_raw_copy_per_s": copy_rate,
         "b_ratio": batches.rate / copy_rate if copy_rate else 0.0, "b_acknowledged": batches.acknowledged,
         "b_p50_ms": percentile(batches.latencies_ms, 50),
+        "b_connections_per_process": b_placed,
         "c_p50_ms": percentile(live.latencies_ms, 50), "c_p95_ms": percentile(live.latencies_ms, 95),
         "c_convoys_seen": live.acknowledged, "c_requests": len(live.latencies_ms),
         "d_alerts": alerts.acknowledged, "d_expected": len(fleet.deviating),
@@ -536,7 +545,8 @@ def print_table(f: dict) -> None:
     rows = [
         ("(a) OsmAnd, one fix per request", f"{f['a_fixes_per_s']:,.0f} fixes/s; ack p50 {f['a_p50_ms']:.0f} ms, p99 {f['a_p99_ms']:.0f} ms"),
         ("(a) CPU per fix (all processes of each)", ", ".join(f"{who} {ms:.2f} ms" for who, ms in f["a_cpu_ms_per_fix"].items())),
-        ("(b) JSON batches, 1 fix per trip", f"{f['b_fixes_per_s']:,.0f} fixes/s; raw COPY {f['b_raw_copy_per_s']:,.0f} rows/s; ratio {f['b_ratio']:.2f}"),
+        ("(b) JSON batches, 1 fix per trip", f"{f['b_fixes_per_s']:,.0f} fixes/s; raw COPY {f['b_raw_copy_per_s']:,.0f} rows/s; ratio {f['b_ratio']:.2f}; "
+         f"clients' connections per server process {f['b_connections_per_process']}"),
         ("(c) live convoys, during (a)", f"p50 {f['c_p50_ms']:.0f} ms, p95 {f['c_p95_ms']:.0f} ms ({f['c_convoys_seen']:,} convoys, {f['c_requests']} requests)"),
         ("(d) fix -> alert readable, during (a)", f"p50 {f['d_p50_ms']:.0f} ms, p99 {f['d_p99_ms']:.0f} ms ({f['d_alerts']} of {f['d_expected']} deviations)"),
         ("(e) acknowledged vs stored", f"{f['e_expected']:,} acknowledged, {f['e_stored']:,} in positions; {f['failed']} failed requests"),

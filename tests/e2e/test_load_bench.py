@@ -35,3 +35,5 @@ def test_the_load_bench_runs_and_loses_nothing(tmp_path):
     assert figures["a_acknowledged"] > 0 and figures["b_acknowledged"] > 0 and figures["c_convoys_seen"] == 50
     assert figures["machine_python_msteps_per_s"]["start"] > 0 and figures["machine_python_msteps_per_s"]["end"] > 0
     assert figures["machine_round_trip_us"]["start"] > 0 and figures["machine_round_trip_us"]["end"] > 0
+    # Every (b) connection is held by one of the two server processes.
+    assert len(figures["b_connections_per_process"]) == 2 and sum(figures["b_connections_per_process"]) == 1
