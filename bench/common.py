@@ -217,7 +217,8 @@ def database_round_trip_us(engine, repeats: int = 5) -> float:
 
 
 def connections_per_process(pids: list[int], server_port: int, client_ports: set[int]) -> list[int]:
-    """How many of these client connections (by their local ports) each server process holds, fewest first.
+    """How many of these client connections (by their local ports) each server process listening on the
+    port holds, fewest first.
 
     The kernel hands each connection to one process of the port's SO_REUSEPORT group by a hash of its
     addresses, and a process works through its own requests: with two JSON-batch clients and two
@@ -229,6 +230,8 @@ def connections_per_process(pids: list[int], server_port: int, client_ports: set
             held = psutil.Process(pid).net_connections(kind="tcp")
         except psutil.Error:
             continue
+        if not any(c.status == psutil.CONN_LISTEN and c.laddr.port == server_port for c in held):
+            continue  # not one of the processes serving the port
         counts.append(sum(1 for c in held if c.laddr and c.laddr.port == server_port and c.raddr
                           and c.raddr.port in client_ports))
     return sorted(counts)

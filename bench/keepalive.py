@@ -24,6 +24,11 @@ class KeepAlive:
         reader, writer = await asyncio.open_connection(host, port, limit=2**24)
         return cls(host, port, reader, writer)
 
+    @property
+    def local_port(self) -> int:
+        """This end's port: the server side's processes know the connection by it."""
+        return self._writer.get_extra_info("sockname")[1]
+
     async def request(self, method: str, target: str, body: bytes = b"", headers: dict[str, str] | None = None,
                       ) -> tuple[int, bytes]:
         lines = [f"{method} {target} HTTP/1.1", f"Host: {self.host}:{self.port}"]

@@ -236,7 +236,7 @@ async def phase_b(port: int, fleet: Fleet, clock: Clock, batch: int, seconds: fl
     slices = [fleet.convoys[i:i + size] for i in range(0, len(fleet.convoys) - size + 1, size)][:4]
     headers = {"Authorization": f"Bearer {fleet.integration_token}", "Content-Type": "application/json"}
     conns = [await KeepAlive.open("127.0.0.1", port) for _ in slices]
-    placed = placement({c.writer.get_extra_info("sockname")[1] for c in conns}) if placement else []
+    placed = placement({c.local_port for c in conns}) if placement else []
 
     async def client(convoys, conn) -> None:
         end = time.monotonic() + seconds
