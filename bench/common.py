@@ -183,7 +183,7 @@ def python_yardstick(repeats: int = 5) -> float:
             total += step * 2 % 7
         elapsed = time.process_time() - started
         rates.append(YARDSTICK_STEPS / elapsed / 1e6 if elapsed > 0 else 0.0)
-    return sorted(rates)[len(rates) // 2]
+    return percentile(rates, 50)
 
 
 #: Round trips of one database yardstick measurement.
@@ -199,21 +199,18 @@ def database_round_trip_us(engine, repeats: int = 5) -> float:
     was waking a process that waits (a `SELECT 1` took ~210 us, ~115 us of it the client's CPU and ~65 us
     the backend's, where a pipelined one costs ~45 us). Every fix crosses such waits: the client's
     request, the server's threads, the group's statements."""
-    raw = engine.raw_connection()
+    raw = engine.raw_connection()  # one transaction: BEGIN once, then a round trip a statement
     try:
-        connection = raw.driver_connection
-        connection.autocommit = True
         timings = []
-        with connection.cursor() as cursor:
+        with raw.driver_connection.cursor() as cursor:
             for _ in range(repeats):
                 started = time.perf_counter()
                 for _ in range(ROUND_TRIPS):
                     cursor.execute("SELECT 1", prepare=True)
                 timings.append((time.perf_counter() - started) / ROUND_TRIPS * 1e6)
-        connection.autocommit = False
     finally:
-        raw.close()
-    return sorted(timings)[len(timings) // 2]
+        raw.close()  # rolled back by the pool
+    return percentile(timings, 50)
 
 
 def connections_per_process(pids: list[int], server_port: int, client_ports: set[int]) -> list[int]:

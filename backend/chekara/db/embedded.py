@@ -275,12 +275,9 @@ def _one_at_a_time(settings: Settings):
     """Hold var/pg-up.lock: two `up`s at once (the demo and the tests, or two test workers) would both
     find the cluster stopped and both start it, and the second start fails on the first's lock file."""
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.var_dir / "pg-up.lock").open("a") as lock:
+    with (settings.var_dir / "pg-up.lock").open("a") as lock:  # closing the file releases the lock
         fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+        yield
 
 
 def up(settings: Settings) -> ClusterStatus:
