@@ -5,6 +5,8 @@
   detector state holds both devices' tracks: nothing lost, nothing applied twice.
 - The sweep and the exchange delivery run in exactly one process (a PostgreSQL advisory lock
   held by one of them), and another takes over when that one dies.
+- A large batch taken by one process is shared with the other (ingest/shared_parts.py): every fix
+  stored once, the answer's counts and rejected indices those of the whole batch.
 """
 
 from __future__ import annotations
@@ -174,3 +176,61 @@ def test_each_process_listens_on_a_socket_of_its_own(two_workers):
         for client in clients:
             client.close()
 
+
+
+def _stats_of_each_process(api: Api) -> dict[int, dict]:
+    """GET /api/v1/ingest/stats from both processes: new connections until both have answered."""
+    seen: dict[int, dict] = {}
+    for _ in range(60):
+        stats = api.call("GET", "/api/v1/ingest/stats", role="admin").json()  # a new connection each time
+        seen[stats["process"]] = stats
+        if len(seen) == 2:
+            break
+    return seen
+
+
+def test_a_large_batch_taken_by_one_process_is_shared_with_the_other(two_workers, live_server, seeded):
+    api = Api(two_workers, live_server.tokens)
+    devices = [f"W2-SHARE-{os.getpid()}-{n}" for n in range(120)]
+    for device in devices:
+        assert api.call("POST", "/api/v1/devices", json={"device_id": device, "owner": "e2e-device"}).status_code == 201
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=30)
+
+    def batch(round_: int) -> tuple[list, dict[int, str]]:
+        """960 fixes, 8 for each device; a bad one for ten of the devices, at places it names."""
+        fixes = [{"device_id": device, "ts": (start + timedelta(seconds=80 * round_ + 10 * k)).isoformat(),
+                  "lat": 42.0 + n / 1000, "lon": 74.0 + k / 1000}
+                 for k in range(8) for n, device in enumerate(devices)]
+        bad = {}
+        for n in range(10):
+            place = 37 + 91 * n
+            fixes[place] = fixes[place] | {"lat": 95.0} if n % 2 else {"device_id": fixes[place]["device_id"], "lat": 42.0}
+            bad[place] = "lat" if n % 2 else "ts"
+        return fixes, bad
+
+    stored = 0
+    with httpx.Client(base_url=two_workers, headers=live_server.headers("device"), timeout=60) as one_connection:
+        for round_ in range(4):
+            fixes, bad = batch(round_)
+            answer = one_connection.post("/api/v1/positions", json=fixes)
+            assert answer.status_code == 200, answer.text
+            body = answer.json()
+            assert body["accepted"] == len(fixes) - len(bad) and body["duplicates"] == 0, body
+            assert [(r["index"], r["field"]) for r in body["rejected"]] == sorted(bad.items())
+            stored += body["accepted"]
+        again = one_connection.post("/api/v1/positions", json=batch(0)[0])  # a replay: nothing twice
+        assert again.json()["accepted"] == 0 and again.json()["duplicates"] == len(fixes) - len(bad)
+    with seeded.connect() as conn:
+        per_device = dict(conn.execute(text(
+            "SELECT d.device_id, count(*) FROM positions p JOIN devices d ON d.id = p.device_id"
+            " WHERE d.device_id LIKE :prefix GROUP BY d.device_id"), {"prefix": f"W2-SHARE-{os.getpid()}-%"}).all())
+        assert conn.execute(text("SELECT count(*) FROM ingest_parts")).scalar_one() == 0  # none left behind
+    assert sum(per_device.values()) == stored and len(per_device) == len(devices)
+    stats = _stats_of_each_process(api)
+    assert len(stats) == 2, stats
+    offered = {pid: s["parts_offered"] for pid, s in stats.items()}
+    helped = {pid: s["parts_done_for_peers"] for pid, s in stats.items()}
+    origin = max(offered, key=offered.get)
+    assert offered[origin] >= 5  # one process took every batch, and offered a part of each
+    peer = next(pid for pid in stats if pid != origin)
+    assert helped[peer] >= 1 and helped[peer] == stats[origin]["parts_done_by_peers"], stats

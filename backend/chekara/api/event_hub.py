@@ -25,6 +25,7 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from chekara.config import get_settings
+from chekara.ingest.shared_parts import PARTS_OFFERED
 from chekara.services.events import CHANNEL
 
 log = logging.getLogger("chekara.events")
@@ -32,6 +33,8 @@ QUEUE_SIZE = 1_000
 #: Internal kinds: never sent to the streams.
 BARRIER = "hub.barrier"
 LISTENER_CONNECTED = {"kind": "hub.listener_connected", "data": {}}
+#: Events between server processes, for watchers only: never sent to the pages' streams.
+INTERNAL_KINDS = frozenset({PARTS_OFFERED})
 
 
 def _conninfo() -> str:
@@ -48,11 +51,15 @@ class EventHub:
         self._task: asyncio.Task | None = None
         self._ready = asyncio.Event()
 
-    async def listening(self) -> None:
-        """Start the listener if it is not running; return once it listens."""
+    def start(self) -> None:
+        """Start the listener if it is not running (in the event loop), without waiting for it."""
         if self._task is None or self._task.done():
             self._ready = asyncio.Event()
             self._task = asyncio.create_task(self._listen())
+
+    async def listening(self) -> None:
+        """Start the listener if it is not running; return once it listens."""
+        self.start()
         await asyncio.wait_for(self._ready.wait(), timeout=10)
 
     async def subscribe(self) -> asyncio.Queue[dict[str, Any]]:
@@ -118,7 +125,8 @@ class EventHub:
                                 arrived.set_result(None)
                             continue
                         self._notify_watchers(event)
-                        self._broadcast(event)
+                        if event.get("kind") not in INTERNAL_KINDS:
+                            self._broadcast(event)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - reconnect on any connection failure

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gc
-import threading
 import inspect
+import os
+import secrets
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import timedelta
@@ -15,7 +17,9 @@ from sqlalchemy.orm import Session
 
 from chekara.config import get_settings
 from chekara.db.engine import get_engine, open_session
-from chekara.ingest.group_commit import IngestQueue, IngestSettings
+from chekara.api.event_hub import hub
+from chekara.ingest.group_commit import IngestQueue, IngestSettings, Sharing
+from chekara.ingest.shared_parts import INGEST_APPLICATION_PREFIX, PARTS_OFFERED
 
 
 #: Allocations between young-generation collections (Python's default: 700). A group of a
@@ -43,14 +47,20 @@ class OwnConnection:
     round trips' worth of work per group at one fix per request. A connection that failed is
     dropped, and the next group opens a new one (after a database restart, say)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, application_name: str | None = None) -> None:
         self._engine = engine
+        #: How the connection shows in pg_stat_activity (the other processes look for ours: shared_parts.py).
+        self._application_name = application_name
         self._connection: Connection | None = None
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         if self._connection is None:
             self._connection = self._engine.connect()
+            if self._application_name:
+                self._connection.exec_driver_sql("SELECT set_config('application_name', %(name)s, false)",
+                                                 {"name": self._application_name})
+                self._connection.commit()
         session = Session(bind=self._connection, expire_on_commit=False)
         try:
             yield session
@@ -63,17 +73,44 @@ class OwnConnection:
     def _drop(self) -> None:
         connection, self._connection = self._connection, None
         try:
+            connection.invalidate()  # not back to the pool: it failed, and it carries our application name
             connection.close()
         except Exception:  # noqa: BLE001 - it is being thrown away because it failed
             pass
+
+
+def _sharing(serving: bool) -> Sharing | None:
+    """In a server process of several (`chekara serve --workers N` sets CHEKARA_WORKERS for them):
+    how it shares large groups with the others. A test's app, or a lone process, shares nothing."""
+    settings = get_settings()
+    processes = settings.workers or 1
+    if not serving or processes < 2 or settings.ingest_share_from_fixes == 0:
+        return None
+    return Sharing(processes=processes, from_fixes=settings.ingest_share_from_fixes,
+                   origin=f"{os.getpid()}-{secrets.token_hex(4)}")
+
+
+def _hear_offers(queue: IngestQueue, origin: str) -> None:
+    """The other processes' offers reach this process's queue through its event listener."""
+    def on_event(event: dict) -> None:
+        if event.get("kind") == PARTS_OFFERED:
+            data = event.get("data") or {}
+            if data.get("origin") != origin and isinstance(data.get("parts"), int):
+                queue.peer_offered(data["parts"])
+
+    hub.watch(on_event)
+    hub.start()
 
 
 def start_ingest_queue(app: FastAPI) -> IngestQueue:
     settings = get_settings()
     tune_interpreter()
     override = app.dependency_overrides.get(open_session)
+    serving = override is None and threading.current_thread() is threading.main_thread()
+    sharing = _sharing(serving)
     if override is None:
-        sessions = OwnConnection(get_engine()).session
+        name = f"{INGEST_APPLICATION_PREFIX}{sharing.origin if sharing else os.getpid()}"
+        sessions = OwnConnection(get_engine(), application_name=name).session
     elif inspect.isgeneratorfunction(override):  # a test's session dependency that cleans up after itself
         sessions = contextmanager(override)
     else:  # the tests' rolled-back session
@@ -88,8 +125,11 @@ def start_ingest_queue(app: FastAPI) -> IngestQueue:
         ),
         threads=settings.ingest_threads,
         gather_s=settings.ingest_gather_ms / 1000,
+        sharing=sharing,
     )
     queue.start()
+    if sharing is not None:
+        _hear_offers(queue, sharing.origin)
     app.state.ingest_queue = queue
     return queue
 

@@ -285,6 +285,8 @@ def serve(
         access_log=access_log,
         timeout_graceful_shutdown=30,
     )
+    # The workers read it: how many processes share large groups of fixes (api/ingest_queue.py).
+    os.environ["CHEKARA_WORKERS"] = str(config.workers)
     if config.workers == 1:
         # uvicorn stops gracefully on SIGTERM, then raises the signal again to end the process: with
         # this handler in place the end is exit code 0, as service managers expect of a clean stop.

@@ -18,6 +18,11 @@ company, the next one waits up to `gather_s` for more before it starts.
 If the group fails, nothing of it was committed: a deadlock or serialization
 failure is retried; any other error is retried one submission at a time, so a
 request that breaks the pipeline fails alone and the others are stored.
+
+With several server processes, a large group (integrations' batches) is cut into parts by device
+and shared with the other processes through the database (ingest/batch_parts.py,
+ingest/shared_parts.py): each part commits in its own transaction, and the group's requests are
+answered once all of its parts have committed.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 from psycopg import errors as pg_errors
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -38,7 +44,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from chekara.domain.detection import DetectionThresholds
+from chekara.domain.roles import SYSTEM, Actor
+from chekara.ingest import batch_parts, shared_parts
 from chekara.ingest.batch import IngestContext, IngestResult, Submission
+from chekara.ingest.batch_parts import PieceResult
 from chekara.ingest.pipeline import ingest_submissions
 
 log = logging.getLogger("chekara.ingest")
@@ -60,6 +69,28 @@ class IngestSettings:
     thresholds: DetectionThresholds
     max_future: timedelta
     max_age: timedelta
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """How this process shares large groups with the deployment's other server processes."""
+
+    #: Server processes in the deployment: a shared group is cut into at most this many parts.
+    processes: int
+    #: A group of at least this many fixes is shared.
+    from_fixes: int
+    #: This process's name in the parts table (unique among the processes).
+    origin: str
+
+
+#: A shared group is cut into this many parts per server process. The origin keeps one and takes
+#: back what nobody took; the others take parts one at a time while they have nothing of their own.
+#: Parts finer than one per process balance the work: the origin also reads the requests and cuts
+#: them, so an even split left it the slower half (bench/load.py's (b), seventh round).
+PARTS_PER_PROCESS = 2
+#: In the queue: another process offered parts; take them, one at a time, while idle.
+_HELP = object()
+T = TypeVar("T")
 
 
 @dataclass
@@ -100,17 +131,23 @@ class IngestQueue:
     """One per server process: `await ingest(...)` from the event loop, answered after the group's commit."""
 
     def __init__(self, sessions: Callable[[], AbstractContextManager[Session]], settings: IngestSettings,
-                 threads: int = 1, gather_s: float = 0.0) -> None:
+                 threads: int = 1, gather_s: float = 0.0, sharing: Sharing | None = None) -> None:
         self._sessions = sessions
         self._settings = settings
         self._gather_s = gather_s
+        self._sharing = sharing if sharing is not None and sharing.processes > 1 else None
         self._had_company = False  # the last group held more than one submission
-        self._queue: queue.Queue[_Pending | None] = queue.Queue()
+        self._help_owed = 0  # offers heard while gathering a group, answered after it
+        self._queue: queue.Queue[Any] = queue.Queue()  # _Pending, _HELP, or None (stop)
         self._threads = [threading.Thread(target=self._run, name=f"chekara-ingest-{i}", daemon=True) for i in range(threads)]
-        # What it did, for the log at stop: groups, submissions, seconds spent committing them.
+        # What it did, for the log at stop and GET /api/v1/ingest/stats: groups, submissions,
+        # seconds spent committing them; parts of groups offered, done by peers, done for peers.
         self.groups = 0
         self.submissions = 0
         self.busy_s = 0.0
+        self.parts_offered = 0
+        self.parts_done_by_peers = 0
+        self.parts_done_for_peers = 0
 
     def start(self) -> None:
         for thread in self._threads:
@@ -122,7 +159,9 @@ class IngestQueue:
             self._queue.put(None)
         for thread in self._threads:
             thread.join(timeout=timeout_s)
-        log.info("ingest: %d submissions in %d groups, %.1f s in the pipeline", self.submissions, self.groups, self.busy_s)
+        log.info("ingest: %d submissions in %d groups, %.1f s in the pipeline; %d parts offered, %d done by peers, %d done for peers",
+                 self.submissions, self.groups, self.busy_s, self.parts_offered, self.parts_done_by_peers,
+                 self.parts_done_for_peers)
 
     async def ingest(self, submission: Submission) -> IngestResult:
         """Wait for the submission's group to commit; its own result, or the error that stopped it."""
@@ -131,12 +170,15 @@ class IngestQueue:
         self._queue.put(_Pending(submission, future, loop))
         return await future
 
+    def peer_offered(self, parts: int) -> None:
+        """Another server process offered `parts` parts of a group (heard from any thread)."""
+        if self._sharing is not None:
+            for _ in range(min(parts, self._sharing.processes - 1)):
+                self._queue.put(_HELP)
+
     # -- the worker thread -------------------------------------------------------
 
-    def _take_group(self) -> list[_Pending] | None:
-        first = self._queue.get()
-        if first is None:
-            return None
+    def _gather(self, first: _Pending) -> list[_Pending]:
         group, size = [first], len(first.submission.raw)
         deadline = time.monotonic() + self._gather_s if self._had_company else 0.0
         while size < MAX_GROUP_FIXES:
@@ -148,27 +190,39 @@ class IngestQueue:
             if more is None:  # stop: finish this group first, then let the sentinel end the loop
                 self._queue.put(None)
                 break
+            if more is _HELP:  # a peer's offer: after this group
+                self._help_owed += 1
+                continue
             group.append(more)
             size += len(more.submission.raw)
         self._had_company = len(group) > 1
         return group
 
     def _run(self) -> None:
-        while (group := self._take_group()) is not None:
-            self.groups += 1
-            self.submissions += len(group)
-            started = time.perf_counter()
-            try:
-                results = self._commit([p.submission for p in group])
-            except Exception as exc:  # noqa: BLE001 - isolate the submission at fault
-                if len(group) == 1 or _database_unavailable(exc):  # every one of them would fail the same way
-                    _answer([(pending, None, exc) for pending in group])
-                    continue
-                log.warning("a group of %d submissions failed (%s); retrying them one by one", len(group), exc)
-                _answer([(pending, *self._commit_alone(pending.submission)) for pending in group])
+        while (first := self._queue.get()) is not None:
+            if first is _HELP:
+                self._help_peer()
                 continue
-            _answer([(pending, result, None) for pending, result in zip(group, results)])
-            self.busy_s += time.perf_counter() - started
+            self._commit_and_answer(self._gather(first))
+            while self._help_owed:
+                self._help_owed -= 1
+                self._help_peer()
+
+    def _commit_and_answer(self, group: list[_Pending]) -> None:
+        self.groups += 1
+        self.submissions += len(group)
+        started = time.perf_counter()
+        try:
+            results = self._commit_group([p.submission for p in group])
+        except Exception as exc:  # noqa: BLE001 - isolate the submission at fault
+            if len(group) == 1 or _database_unavailable(exc):  # every one of them would fail the same way
+                _answer([(pending, None, exc) for pending in group])
+                return
+            log.warning("a group of %d submissions failed (%s); retrying them one by one", len(group), exc)
+            _answer([(pending, *self._commit_alone(pending.submission)) for pending in group])
+            return
+        _answer([(pending, result, None) for pending, result in zip(group, results)])
+        self.busy_s += time.perf_counter() - started
 
     def _commit_alone(self, submission: Submission) -> tuple[IngestResult | None, BaseException | None]:
         try:
@@ -177,18 +231,22 @@ class IngestQueue:
             return None, exc
 
     def _commit(self, submissions: list[Submission]) -> list[IngestResult]:
+        return self._transaction(lambda ctx: ingest_submissions(submissions, ctx), submissions[0].actor)
+
+    def _transaction(self, work: Callable[[IngestContext], T], actor: Actor = SYSTEM) -> T:
+        """`work` in one transaction, committed; retried after a lock conflict or a lost connection."""
         for attempt in range(1, RETRIES + 1):
             try:
                 with self._sessions() as session:
                     try:
                         ctx = IngestContext(
-                            session=session, actor=submissions[0].actor, now=datetime.now(UTC),
+                            session=session, actor=actor, now=datetime.now(UTC),
                             thresholds=self._settings.thresholds, max_future=self._settings.max_future,
                             max_age=self._settings.max_age,
                         )
-                        results = ingest_submissions(submissions, ctx)
+                        done = work(ctx)
                         session.commit()
-                        return results
+                        return done
                     except BaseException:
                         session.rollback()
                         raise
@@ -204,3 +262,81 @@ class IngestQueue:
                     continue
                 raise
         raise AssertionError("unreachable")
+
+    # -- sharing a large group with the other server processes ------------------------
+
+    def _commit_group(self, submissions: list[Submission]) -> list[IngestResult]:
+        """The group's results; a large one is cut into parts and shared (ingest/shared_parts.py)."""
+        sharing = self._sharing
+        if sharing is None or sum(len(s.raw) for s in submissions) < sharing.from_fixes:
+            return self._commit(submissions)
+        if self._transaction(lambda ctx: shared_parts.busy_peers(ctx.session)) >= sharing.processes - 1:
+            return self._commit(submissions)  # nobody free to help: parts would only add their cost
+        parts = batch_parts.cut(submissions, sharing.processes * PARTS_PER_PROCESS)
+        if len(parts) < 2:
+            return self._commit(submissions)
+        kept, offered = parts[0], [batch_parts.encode_part(part) for part in parts[1:]]
+        ids = self._transaction(lambda ctx: shared_parts.offer(ctx.session, sharing.origin, offered))
+        self.parts_offered += len(ids)
+        try:
+            pieces = batch_parts.results_of(kept, self._commit(batch_parts.submissions_of(kept)))
+        except Exception:
+            self._withdraw(ids)  # the group is retried submission by submission, unshared
+            raise
+        return batch_parts.merge(len(submissions), pieces + self._settle(ids))
+
+    def _withdraw(self, ids: list[int]) -> None:
+        """Take back the offered parts nobody has taken (the ones peers hold, they finish)."""
+        try:
+            self._transaction(lambda ctx: shared_parts.withdraw(ctx.session, ids))
+        except Exception as exc:  # noqa: BLE001 - left for the next offer to clear as stale
+            log.warning("could not withdraw offered parts %s (%s)", ids, exc)
+
+    def _settle(self, ids: list[int]) -> list[PieceResult]:
+        """The results of the parts this process offered: what peers did, and what nobody took, run here."""
+        pending, pieces = list(ids), []
+        while pending:
+            def look(ctx: IngestContext) -> tuple[shared_parts.Settled, list[PieceResult]]:
+                settled = shared_parts.settle(ctx.session, pending)
+                found = [piece for results in settled.done.values() for piece in batch_parts.decode_results(results)]
+                if settled.untaken:  # run here, in the transaction that removes them
+                    part = [piece for payload in settled.untaken.values() for piece in batch_parts.decode_part(payload)]
+                    found += batch_parts.results_of(part, ingest_submissions(batch_parts.submissions_of(part), ctx))
+                return settled, found
+
+            settled, found = self._transaction(look)
+            pieces += found
+            self.parts_done_by_peers += len(settled.done)
+            pending = [i for i in pending if i not in settled.done and i not in settled.untaken]
+            if pending and not settled.done and not settled.untaken:  # all held by peers: wait for them
+                remaining = self._transaction(lambda ctx: shared_parts.wait_for_peers(ctx.session, pending))
+                if vanished := sorted(set(pending) - set(remaining)):
+                    raise RuntimeError(f"shared parts {vanished} vanished before their results were read")
+        return pieces
+
+    def _help_peer(self) -> None:
+        """Take parts other processes offered and nobody holds: each run, its results beside it, one commit."""
+        origin = self._sharing.origin
+
+        def work(ctx: IngestContext) -> bool:
+            taken = shared_parts.take_for_peer(ctx.session, origin)
+            if taken is None:
+                return False
+            part_id, payload = taken
+            part = batch_parts.decode_part(payload)
+            results = batch_parts.results_of(part, ingest_submissions(batch_parts.submissions_of(part), ctx))
+            shared_parts.record_results(ctx.session, part_id, batch_parts.encode_results(results))
+            return True
+
+        while True:  # one part, then more while no request of this process's own is waiting
+            started = time.perf_counter()
+            try:
+                if not self._transaction(work):
+                    return
+            except Exception as exc:  # noqa: BLE001 - rolled back: the part is free again, and its origin runs it
+                log.warning("a part another process offered failed here (%s); its origin will run it", exc)
+                return
+            self.parts_done_for_peers += 1
+            self.busy_s += time.perf_counter() - started
+            if not self._queue.empty():
+                return

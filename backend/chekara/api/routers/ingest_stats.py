@@ -24,10 +24,15 @@ class IngestStats(BaseModel):
     submissions: int = Field(description="requests (or import chunks) those groups answered")
     pipeline_s: float = Field(description="seconds spent running and committing the groups")
     refused: dict[str, int] = Field(description="fixes refused for who sent them, by reason")
+    parts_offered: int = Field(description="parts of large groups offered to the other server processes")
+    parts_done_by_peers: int = Field(description="of those, parts another process ran")
+    parts_done_for_peers: int = Field(description="parts of other processes' groups this process ran")
 
 
 @router.get("/stats", response_model=IngestStats, summary="This server process's ingest counters (group commit, refusals)")
 def ingest_stats(request: Request, _: Admin) -> IngestStats:
     queue = ingest_queue(request)
     return IngestStats(process=os.getpid(), groups=queue.groups, submissions=queue.submissions,
-                       pipeline_s=round(queue.busy_s, 3), refused=dict(validate.refusals))
+                       pipeline_s=round(queue.busy_s, 3), refused=dict(validate.refusals),
+                       parts_offered=queue.parts_offered, parts_done_by_peers=queue.parts_done_by_peers,
+                       parts_done_for_peers=queue.parts_done_for_peers)

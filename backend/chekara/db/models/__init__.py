@@ -21,7 +21,7 @@ from chekara.db.models.money import ExchangeRate
 from chekara.db.models.reference import Checkpoint, Corridor, CorridorSegment, StopZone
 from chekara.db.models.risk import RiskAssessment
 from chekara.db.models.security import ApiToken, StreamTicket, User
-from chekara.db.models.tracking import Device, Position, Trip, TripDevice
+from chekara.db.models.tracking import Device, IngestPart, Position, Trip, TripDevice
 
 __all__ = [
     "AnalyticsWatermark",
@@ -32,6 +32,7 @@ __all__ = [
     "CellHour",
     "CellHourTrip",
     "H3Cell",
+    "IngestPart",
     "Alert",
     "AlertNote",
     "ApiToken",

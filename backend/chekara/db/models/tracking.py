@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     LargeBinary,
@@ -179,3 +180,19 @@ class Position(Base):
     checkpoint_id: Mapped[int | None] = mapped_column(Integer)
     #: Implied speed from the previous fix was impossible: kept, not used to move the convoy.
     anomaly: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class IngestPart(Base):
+    """A part of a large group of fixes, offered by the server process that took it to the others
+    (ingest/shared_parts.py). A row lives for the length of one group."""
+
+    __tablename__ = "ingest_parts"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    #: The offering process's name (its pid and a random suffix).
+    origin: Mapped[str] = mapped_column(Text)
+    offered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    #: The part's fixes as the JSON they came in, with their submissions' senders and indices.
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    #: What the part came to, written by the process that ran it, in the same transaction.
+    results: Mapped[bytes | None] = mapped_column(LargeBinary)
