@@ -115,9 +115,11 @@ class Convoy:
 @dataclass
 class Fleet:
     convoys: list[Convoy]
-    #: Bearer tokens: the integration that posts the trackers' batches, and an operator.
+    #: Bearer tokens: the integration that posts the trackers' batches, an operator, and an
+    #: administrator (the server processes' ingest counters).
     integration_token: str
     operator_token: str
+    admin_token: str = ""
     history_fixes: int = 0
     #: Unix time of the last fix of history every device sent.
     history_end: float = 0.0
@@ -139,9 +141,10 @@ def build_fleet(engine: Engine, convoys: int, deviating: int, seed: int = 7, pro
     with Session(engine) as session:
         integration = create_token(session, settings, "load-integration", "device", SETUP_ACTOR).token
         operator = create_token(session, settings, "load-operator", "operator", SETUP_ACTOR).token
+        admin = create_token(session, settings, "load-admin", "admin", SETUP_ACTOR).token
         corridors = list(session.scalars(select(Corridor).order_by(Corridor.code)))
         shapes = {c.code: to_metric(to_shape(c.geom)) for c in corridors}
-        fleet = Fleet([], integration, operator)
+        fleet = Fleet([], integration, operator, admin)
         for i in range(convoys):
             corridor = corridors[i % len(corridors)]
             line = shapes[corridor.code]

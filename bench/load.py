@@ -265,6 +265,24 @@ async def phase_b(port: int, fleet: Fleet, clock: Clock, batch: int, seconds: fl
     return tally, sent, placed
 
 
+async def shared_parts_per_process(port: int, token: str, processes: int) -> list[dict[str, int]]:
+    """Each server process's counts of shared parts (GET /api/v1/ingest/stats), a new connection a
+    request until every process has answered: which one answers is the kernel's choice."""
+    seen: dict[int, dict[str, int]] = {}
+    for _ in range(20 * processes):
+        conn = await KeepAlive.open("127.0.0.1", port)
+        try:
+            status, body = await conn.request("GET", "/api/v1/ingest/stats", headers={"Authorization": f"Bearer {token}"})
+        finally:
+            conn.close()
+        if status == 200:
+            stats = orjson.loads(body)
+            seen[stats["process"]] = {k: stats[k] for k in ("parts_offered", "parts_done_by_peers", "parts_done_for_peers")}
+        if len(seen) == processes:
+            break
+    return [seen[pid] for pid in sorted(seen)]
+
+
 def raw_copy_rate(engine, fixes: list[dict], batch: int) -> float:
     """The same rows, computed beforehand, COPYed 1,000 to a transaction into an indexed copy of positions."""
     with engine.begin() as conn:
@@ -477,6 +495,8 @@ def run(args) -> dict:
 
             batches, sent, b_placed = asyncio.run(
                 phase_b(port, fleet, clock, args.batch, args.batch_seconds, placement))
+            # (a)'s one-fix groups are never shared: the counts so far are (b)'s.
+            b_shared = asyncio.run(shared_parts_per_process(port, fleet.admin_token, args.workers))
             jobs = {}
             if args.job_seconds > 0:
                 print(f"  (f): OsmAnd beside each periodic job, {args.job_seconds:g} s each ...")
@@ -501,6 +521,7 @@ def run(args) -> dict:
         "b_ratio": batches.rate / copy_rate if copy_rate else 0.0, "b_acknowledged": batches.acknowledged,
         "b_p50_ms": percentile(batches.latencies_ms, 50),
         "b_connections_per_process": b_placed,
+        "b_shared_parts_per_process": b_shared,
         "c_p50_ms": percentile(live.latencies_ms, 50), "c_p95_ms": percentile(live.latencies_ms, 95),
         "c_convoys_seen": live.acknowledged, "c_requests": len(live.latencies_ms),
         "d_alerts": alerts.acknowledged, "d_expected": len(fleet.deviating),
@@ -546,7 +567,9 @@ def print_table(f: dict) -> None:
         ("(a) OsmAnd, one fix per request", f"{f['a_fixes_per_s']:,.0f} fixes/s; ack p50 {f['a_p50_ms']:.0f} ms, p99 {f['a_p99_ms']:.0f} ms"),
         ("(a) CPU per fix (all processes of each)", ", ".join(f"{who} {ms:.2f} ms" for who, ms in f["a_cpu_ms_per_fix"].items())),
         ("(b) JSON batches, 1 fix per trip", f"{f['b_fixes_per_s']:,.0f} fixes/s; raw COPY {f['b_raw_copy_per_s']:,.0f} rows/s; ratio {f['b_ratio']:.2f}; "
-         f"clients' connections per server process {f['b_connections_per_process']}"),
+         f"clients' connections per server process {f['b_connections_per_process']}; "
+         f"parts offered / done by the other / done for the other, per process "
+         f"{[(p['parts_offered'], p['parts_done_by_peers'], p['parts_done_for_peers']) for p in f['b_shared_parts_per_process']]}"),
         ("(c) live convoys, during (a)", f"p50 {f['c_p50_ms']:.0f} ms, p95 {f['c_p95_ms']:.0f} ms ({f['c_convoys_seen']:,} convoys, {f['c_requests']} requests)"),
         ("(d) fix -> alert readable, during (a)", f"p50 {f['d_p50_ms']:.0f} ms, p99 {f['d_p99_ms']:.0f} ms ({f['d_alerts']} of {f['d_expected']} deviations)"),
         ("(e) acknowledged vs stored", f"{f['e_expected']:,} acknowledged, {f['e_stored']:,} in positions; {f['failed']} failed requests"),

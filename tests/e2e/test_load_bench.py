@@ -37,3 +37,7 @@ def test_the_load_bench_runs_and_loses_nothing(tmp_path):
     assert figures["machine_round_trip_us"]["start"] > 0 and figures["machine_round_trip_us"]["end"] > 0
     # Every (b) connection is held by one of the two server processes.
     assert len(figures["b_connections_per_process"]) == 2 and sum(figures["b_connections_per_process"]) == 1
+    # Each process's counts of shared parts were read; what one offered and the other did agree.
+    shared = figures["b_shared_parts_per_process"]
+    assert len(shared) == 2
+    assert sum(p["parts_done_by_peers"] for p in shared) == sum(p["parts_done_for_peers"] for p in shared)
