@@ -231,6 +231,8 @@ def test_a_large_batch_taken_by_one_process_is_shared_with_the_other(two_workers
     offered = {pid: s["parts_offered"] for pid, s in stats.items()}
     helped = {pid: s["parts_done_for_peers"] for pid, s in stats.items()}
     origin = max(offered, key=offered.get)
-    assert offered[origin] >= 5  # one process took every batch, and offered a part of each
+    # One process took every batch (one connection) and offered a part of it, unless it found the
+    # other inside a transaction at that moment (it then runs the whole batch itself).
+    assert offered[origin] >= 3
     peer = next(pid for pid in stats if pid != origin)
     assert helped[peer] >= 1 and helped[peer] == stats[origin]["parts_done_by_peers"], stats

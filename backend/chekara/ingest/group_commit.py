@@ -83,11 +83,12 @@ class Sharing:
     origin: str
 
 
-#: A shared group is cut into this many parts per server process. The origin keeps one and takes
-#: back what nobody took; the others take parts one at a time while they have nothing of their own.
-#: Parts finer than one per process balance the work: the origin also reads the requests and cuts
-#: them, so an even split left it the slower half (bench/load.py's (b), seventh round).
-PARTS_PER_PROCESS = 2
+#: A shared group is cut into this many parts per server process: the origin keeps one, the others
+#: take one each while they have nothing of their own, and the origin runs what nobody took. Finer
+#: parts (two per process, taken one at a time) measured ~10 % slower for one integration's batches
+#: on two processes (each part pays a transaction's fixed cost) and no better balanced when both
+#: integrations' connections were on one process (docs/PERFORMANCE.md, seventh round).
+PARTS_PER_PROCESS = 1
 #: In the queue: another process offered parts; take them, one at a time, while idle.
 _HELP = object()
 T = TypeVar("T")
