@@ -76,7 +76,7 @@ class Settings(BaseSettings):
     #: Under load (the last group commit carried several requests), how long the next group waits for
     #: more before it runs, milliseconds (0: never waits). A lone request never waits.
     ingest_gather_ms: float = Field(default=1.0, ge=0, le=50)
-    #: With several server processes, a group of at least this many fixes is cut into parts by device
+    #: With several server processes, a group of at least this many fixes is cut into parts by trip
     #: and shared with the other processes (ingest/batch_parts.py; 0: never shared).
     ingest_share_from_fixes: int = Field(default=400, ge=0)
     #: A trip that gets fixes older than ones already examined (a store-and-forward backlog) has its

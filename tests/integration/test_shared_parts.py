@@ -26,6 +26,7 @@ from chekara.domain.detection import DetectionThresholds
 from chekara.domain.roles import Actor
 from chekara.db.models import Device, User
 from chekara.ingest.batch import Submission
+from chekara.ingest import group_commit
 from chekara.ingest.group_commit import IngestQueue, IngestSettings, Sharing
 from chekara.ingest.shared_parts import INGEST_APPLICATION_PREFIX, PARTS_OFFERED
 from chekara.services.events import CHANNEL
@@ -203,4 +204,52 @@ def test_no_part_is_offered_while_every_peer_is_in_a_transaction_of_its_own(seed
         replay = _send(origin, name, fixes)  # the peer now between groups ('idle'): offered, and run here
     assert answer["accepted"] == len(fixes) - 3 and offered_while_busy == 0
     assert replay["duplicates"] == len(fixes) - 3 and origin.parts_offered >= 1
+    assert _stored(seeded, name) == len(fixes) - 3 and _parts_left(seeded) == 0
+
+
+def test_the_origin_waits_for_a_part_its_peer_holds(seeded, owner):
+    name, devices = owner
+    origin, peer = _queue(seeded, "origin"), _queue(seeded, "slow-peer")
+    transaction = peer._transaction
+
+    def slow(work, *args):
+        def work_then_linger(ctx):
+            done = work(ctx)
+            if done:  # the part is run and locked, not yet committed: the origin must wait for it
+                time.sleep(0.5)
+            return done
+        return transaction(work_then_linger, *args)
+
+    peer._transaction = slow
+    _slowed(origin, 0.2)  # the peer takes the part first, and holds it 0.3 s longer than the origin's own
+    with _running(origin, peer), _Listening(peer, seeded):
+        fixes = _batch(devices)
+        answer = _send(origin, name, fixes)
+    assert answer["accepted"] == len(fixes) - 3 and [r["index"] for r in answer["rejected"]] == [3, 77, 150]
+    assert origin.parts_done_by_peers == peer.parts_done_for_peers == origin.parts_offered == 1
+    assert _stored(seeded, name) == len(fixes) - 3 and _parts_left(seeded) == 0
+
+
+def test_a_part_that_fails_at_its_origin_is_taken_back_not_left_for_the_peers(seeded, owner, monkeypatch):
+    """The request fails (the part that broke the pipeline is not stored); nothing is left in the
+    table for the other processes to trip over, and the next request is shared and stored."""
+    name, devices = owner
+    origin = _queue(seeded, "origin")
+    runs = []
+    pipeline = group_commit.ingest_submissions
+
+    def second_run_fails(submissions, ctx):
+        runs.append(len(submissions))
+        if len(runs) == 2:  # the origin's own part went; the untaken one breaks
+            raise RuntimeError("a bug in the pipeline")
+        return pipeline(submissions, ctx)
+
+    monkeypatch.setattr(group_commit, "ingest_submissions", second_run_fails)
+    with _running(origin):
+        with pytest.raises(RuntimeError, match="a bug in the pipeline"):
+            _send(origin, name, _batch(devices))
+        assert _parts_left(seeded) == 0
+        fixes = _batch(devices)
+        again = _send(origin, name, fixes)
+    assert again["accepted"] + again["duplicates"] == len(fixes) - 3 and origin.parts_offered == 2
     assert _stored(seeded, name) == len(fixes) - 3 and _parts_left(seeded) == 0

@@ -279,7 +279,7 @@ def serve(
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
-        workers=workers or settings.workers or os.cpu_count() or 1,
+        workers=workers or settings.workers or min(os.cpu_count() or 1, 64),  # 64: what --workers and CHEKARA_WORKERS allow
         proxy_headers=False,  # the client address comes from CHEKARA_TRUSTED_PROXIES only (api/rate_limit.py)
         log_level="info",
         access_log=access_log,

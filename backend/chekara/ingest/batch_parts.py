@@ -1,4 +1,4 @@
-"""A large group of submissions cut into parts by device, and the parts' results put back together
+"""A large group of submissions cut into parts by trip, and the parts' results put back together
 (pure: no I/O). The server processes share the parts through the database (ingest/shared_parts.py).
 
 Which server process takes a request is the kernel's choice (api/listening.py), and a process works
@@ -7,18 +7,21 @@ one process while the other idles (bench/load.py's (b): 4,000 fixes/s with both 
 process, 8,600 with one on each). So a process that gathers a large group cuts it into parts,
 keeps one and offers the others to its peers; what nobody takes, it does itself.
 
-A part holds whole devices: every fix of one device stays in one part, in its order, so each
-device's fixes still go through one transaction in time order. The two devices of one trip may
-land in two parts; the trip's row lock serialises them, as it does when the two devices post on
-their own. Only Chekara's JSON fixes travel (they are plain JSON); anything with a decoder of its
-own (an OsmAnd request) or without a device id stays in the part the process keeps.
+A part holds whole trips: every fix of the devices on one active trip (the truck's tracker and the
+escort's phone) stays in one part, in its order, so the trip's fixes still go through one
+transaction in time order, interleaved across its devices as the detectors expect (cut by device
+alone, an hour of a store-and-forward upload ran the escort's fixes in one transaction and the
+truck's in another, and convoy separation saw the truck far from where the escort had got to: the
+simulator's false alarms). A device on no active trip is its own key. Only Chekara's JSON fixes
+travel (they are plain JSON); anything with a decoder of its own (an OsmAnd request) or without a
+valid device id stays in the part the process keeps.
 """
 
 from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +29,7 @@ import orjson
 
 from chekara.domain.roles import Actor
 from chekara.ingest.batch import IngestResult, Submission
+from chekara.ingest.decode import device_key
 from chekara.ingest.fixes import Rejection
 
 
@@ -57,25 +61,33 @@ class PieceResult:
 
 
 def device_of(item: Any) -> str | None:
-    """The device id a raw JSON fix names, if it names one as text."""
-    if isinstance(item, dict):
-        device = item.get("device_id")
-        if isinstance(device, str):
-            return device
-    return None
+    """The device id a raw JSON fix names, read as the decoder reads it; None if it names none."""
+    return device_key(item.get("device_id")) if isinstance(item, dict) else None
 
 
-def cut(submissions: list[Submission], parts: int) -> list[Part]:
-    """The group cut into at most `parts` parts by device; the first holds what cannot travel.
+def devices_named(submissions: list[Submission]) -> set[str]:
+    """The devices the fixes that may travel name (to look up their trips)."""
+    return {device for s in submissions if s.decode is None for item in s.raw if (device := device_of(item))}
 
-    Empty parts are left out, so one device's thousand fixes stay one part."""
+
+def _place(device: str, trip_of: Mapping[str, int], parts: int) -> int:
+    trip = trip_of.get(device)
+    key = f"trip {trip}" if trip is not None else f"device {device}"
+    # crc32, not hash(): stable, whatever the process.
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % parts
+
+
+def cut(submissions: list[Submission], parts: int, trip_of: Mapping[str, int]) -> list[Part]:
+    """The group cut into at most `parts` parts by trip (`trip_of`: device id → its active trip),
+    or by device where a device is on none; the first part holds what cannot travel.
+
+    Empty parts are left out, so one trip's thousand fixes stay one part."""
     buckets: list[dict[int, tuple[list[int], list[Any]]]] = [{} for _ in range(parts)]
     for s, submission in enumerate(submissions):
         travels = submission.decode is None
         for i, item in enumerate(submission.raw):
             device = device_of(item) if travels else None
-            # crc32, not hash(): the same device goes to the same part in every process.
-            place = 0 if device is None else zlib.crc32(device.encode("utf-8", "surrogatepass")) % parts
+            place = 0 if device is None else _place(device, trip_of, parts)
             indices, raw = buckets[place].setdefault(s, ([], []))
             indices.append(i)
             raw.append(item)

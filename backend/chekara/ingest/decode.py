@@ -94,6 +94,14 @@ def _number(value: Any, field: str, low: float, high: float) -> float:
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x1f]")
 
 
+def device_key(value: Any) -> str | None:
+    """The device id a raw value names, as the decoder reads it (numbers as text, spaces trimmed); None if invalid."""
+    try:
+        return _device_id(value)
+    except _Bad:
+        return None
+
+
 def _device_id(value: Any, field: str = "device_id") -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(int(value)) if float(value).is_integer() else str(value)

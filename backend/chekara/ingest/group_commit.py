@@ -19,7 +19,7 @@ If the group fails, nothing of it was committed: a deadlock or serialization
 failure is retried; any other error is retried one submission at a time, so a
 request that breaks the pipeline fails alone and the others are stored.
 
-With several server processes, a large group (integrations' batches) is cut into parts by device
+With several server processes, a large group (integrations' batches) is cut into parts by trip
 and shared with the other processes through the database (ingest/batch_parts.py,
 ingest/shared_parts.py): each part commits in its own transaction, and the group's requests are
 answered once all of its parts have committed.
@@ -91,6 +91,12 @@ class Sharing:
 PARTS_PER_PROCESS = 1
 #: In the queue: another process offered parts; take them, one at a time, while idle.
 _HELP = object()
+#: How long the origin waits for a part a peer holds before it gives up, seconds (each of RETRIES
+#: tries): a part takes a fraction of a second; a peer stalled inside its transaction must not
+#: stall this process's own requests for good (they are answered 503, to be sent again).
+PEER_WAIT_S = 10.0
+#: Parts that failed in this process, not taken again (their origins run them): the newest ones.
+FAILED_PARTS_KEPT = 100
 T = TypeVar("T")
 
 
@@ -138,7 +144,8 @@ class IngestQueue:
         self._gather_s = gather_s
         self._sharing = sharing if sharing is not None and sharing.processes > 1 else None
         self._had_company = False  # the last group held more than one submission
-        self._help_owed = 0  # offers heard while gathering a group, answered after it
+        self._help_wanted = False  # an offer heard while gathering a group: look after it
+        self._failed_parts: list[int] = []  # parts other processes offered that failed here
         self._queue: queue.Queue[Any] = queue.Queue()  # _Pending, _HELP, or None (stop)
         self._threads = [threading.Thread(target=self._run, name=f"chekara-ingest-{i}", daemon=True) for i in range(threads)]
         # What it did, for the log at stop and GET /api/v1/ingest/stats: groups, submissions,
@@ -192,7 +199,7 @@ class IngestQueue:
                 self._queue.put(None)
                 break
             if more is _HELP:  # a peer's offer: after this group
-                self._help_owed += 1
+                self._help_wanted = True
                 continue
             group.append(more)
             size += len(more.submission.raw)
@@ -205,8 +212,8 @@ class IngestQueue:
                 self._help_peer()
                 continue
             self._commit_and_answer(self._gather(first))
-            while self._help_owed:
-                self._help_owed -= 1
+            if self._help_wanted:
+                self._help_wanted = False
                 self._help_peer()
 
     def _commit_and_answer(self, group: list[_Pending]) -> None:
@@ -271,73 +278,93 @@ class IngestQueue:
         sharing = self._sharing
         if sharing is None or sum(len(s.raw) for s in submissions) < sharing.from_fixes:
             return self._commit(submissions)
-        if self._transaction(lambda ctx: shared_parts.busy_peers(ctx.session)) >= sharing.processes - 1:
-            return self._commit(submissions)  # nobody free to help: parts would only add their cost
-        parts = batch_parts.cut(submissions, sharing.processes * PARTS_PER_PROCESS)
+        devices = batch_parts.devices_named(submissions)
+
+        def trips_if_a_peer_is_free(ctx: IngestContext) -> dict[str, int] | None:
+            if shared_parts.busy_peers(ctx.session) >= sharing.processes - 1:
+                return None  # nobody free to help: parts would only add their cost
+            return shared_parts.trips_of(ctx.session, devices)
+
+        trip_of = self._transaction(trips_if_a_peer_is_free)
+        if trip_of is None:
+            return self._commit(submissions)
+        parts = batch_parts.cut(submissions, sharing.processes * PARTS_PER_PROCESS, trip_of)
         if len(parts) < 2:
             return self._commit(submissions)
         kept, offered = parts[0], [batch_parts.encode_part(part) for part in parts[1:]]
         ids = self._transaction(lambda ctx: shared_parts.offer(ctx.session, sharing.origin, offered))
         self.parts_offered += len(ids)
         try:
-            pieces = batch_parts.results_of(kept, self._commit(batch_parts.submissions_of(kept)))
+            pieces = self._run_part(kept, self._commit)
+            pieces += self._collect_offered(ids)
         except Exception:
-            self._withdraw(ids)  # the group is retried submission by submission, unshared
+            # The group is retried submission by submission, unshared: take back what nobody holds
+            # (a part that failed here is back in the table after the rollback; peers skip it anyway).
+            self._withdraw(ids)
             raise
-        return batch_parts.merge(len(submissions), pieces + self._settle(ids))
+        return batch_parts.merge(len(submissions), pieces)
+
+    @staticmethod
+    def _run_part(part: batch_parts.Part, run: Callable[[list[Submission]], list[IngestResult]]) -> list[PieceResult]:
+        """A part's pieces through `run` (the pipeline), their rejections named by the whole submissions' indices."""
+        return batch_parts.results_of(part, run(batch_parts.submissions_of(part)))
 
     def _withdraw(self, ids: list[int]) -> None:
-        """Take back the offered parts nobody has taken (the ones peers hold, they finish)."""
+        """Take back the offered parts nobody holds (the ones peers hold, they finish; their rows go as stale)."""
         try:
             self._transaction(lambda ctx: shared_parts.withdraw(ctx.session, ids))
         except Exception as exc:  # noqa: BLE001 - left for the next offer to clear as stale
             log.warning("could not withdraw offered parts %s (%s)", ids, exc)
 
-    def _settle(self, ids: list[int]) -> list[PieceResult]:
+    def _collect_offered(self, ids: list[int]) -> list[PieceResult]:
         """The results of the parts this process offered: what peers did, and what nobody took, run here."""
         pending, pieces = list(ids), []
-        while pending:
-            def look(ctx: IngestContext) -> tuple[shared_parts.Settled, list[PieceResult]]:
-                settled = shared_parts.settle(ctx.session, pending)
-                found = [piece for results in settled.done.values() for piece in batch_parts.decode_results(results)]
-                if settled.untaken:  # run here, in the transaction that removes them
-                    part = [piece for payload in settled.untaken.values() for piece in batch_parts.decode_part(payload)]
-                    found += batch_parts.results_of(part, ingest_submissions(batch_parts.submissions_of(part), ctx))
-                return settled, found
 
+        def look(ctx: IngestContext) -> tuple[shared_parts.Settled, list[PieceResult]]:
+            settled = shared_parts.settle(ctx.session, pending)
+            found = [piece for results in settled.done.values() for piece in batch_parts.decode_results(results)]
+            if settled.untaken:  # run here, in the transaction that removes it
+                part = [piece for payload in settled.untaken.values() for piece in batch_parts.decode_part(payload)]
+                found += self._run_part(part, lambda submissions: ingest_submissions(submissions, ctx))
+            return settled, found
+
+        while pending:
             settled, found = self._transaction(look)
             pieces += found
             self.parts_done_by_peers += len(settled.done)
             pending = [i for i in pending if i not in settled.done and i not in settled.untaken]
             if pending and not settled.done and not settled.untaken:  # all held by peers: wait for them
-                remaining = self._transaction(lambda ctx: shared_parts.wait_for_peers(ctx.session, pending))
+                remaining = self._transaction(lambda ctx: shared_parts.wait_for_peers(ctx.session, pending, PEER_WAIT_S))
                 if vanished := sorted(set(pending) - set(remaining)):
                     raise RuntimeError(f"shared parts {vanished} vanished before their results were read")
         return pieces
 
     def _help_peer(self) -> None:
-        """Take parts other processes offered and nobody holds: each run, its results beside it, one commit."""
+        """While this process has no request of its own waiting: take parts other processes offered
+        and nobody holds, each run with its results beside it, one commit a part."""
         origin = self._sharing.origin
+        taken: list[int] = []
 
         def work(ctx: IngestContext) -> bool:
-            taken = shared_parts.take_for_peer(ctx.session, origin)
-            if taken is None:
+            part_id_and_payload = shared_parts.take_for_peer(ctx.session, origin, self._failed_parts)
+            if part_id_and_payload is None:
                 return False
-            part_id, payload = taken
-            part = batch_parts.decode_part(payload)
-            results = batch_parts.results_of(part, ingest_submissions(batch_parts.submissions_of(part), ctx))
+            part_id, payload = part_id_and_payload
+            taken.append(part_id)
+            results = self._run_part(batch_parts.decode_part(payload),
+                                     lambda submissions: ingest_submissions(submissions, ctx))
             shared_parts.record_results(ctx.session, part_id, batch_parts.encode_results(results))
             return True
 
-        while True:  # one part, then more while no request of this process's own is waiting
+        while self._queue.empty():  # a request of this process's own comes first
             started = time.perf_counter()
+            taken.clear()
             try:
                 if not self._transaction(work):
                     return
             except Exception as exc:  # noqa: BLE001 - rolled back: the part is free again, and its origin runs it
                 log.warning("a part another process offered failed here (%s); its origin will run it", exc)
+                self._failed_parts = (self._failed_parts + taken[-1:])[-FAILED_PARTS_KEPT:]
                 return
             self.parts_done_for_peers += 1
             self.busy_s += time.perf_counter() - started
-            if not self._queue.empty():
-                return

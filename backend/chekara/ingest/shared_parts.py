@@ -45,6 +45,18 @@ def busy_peers(session: Session) -> int:
     return rows[0][0]
 
 
+def trips_of(session: Session, devices: set[str]) -> dict[str, int]:
+    """Device id → the active trip it is on (the lowest, were it on two), for the devices named."""
+    rows = driver.execute(
+        session,
+        "SELECT d.device_id, min(td.trip_id) FROM devices d JOIN trip_devices td ON td.device_id = d.id"
+        " JOIN trips t ON t.id = td.trip_id WHERE d.device_id = ANY(%(devices)s)"
+        " AND t.status IN ('planned', 'in_transit') GROUP BY d.device_id",
+        {"devices": list(devices)},
+    )
+    return dict(rows)
+
+
 def offer(session: Session, origin: str, payloads: list[bytes]) -> list[int]:
     """Write the parts and announce them (at commit); their ids, in order."""
     driver.execute(session, f"DELETE FROM ingest_parts WHERE offered_at < now() - interval '{STALE}'")
@@ -58,18 +70,20 @@ def offer(session: Session, origin: str, payloads: list[bytes]) -> list[int]:
     return sorted(row[0] for row in rows)
 
 
-def take_for_peer(session: Session, origin: str) -> tuple[int, bytes] | None:
-    """Lock a part another process offered and nobody holds: (id, payload), or None."""
+def take_for_peer(session: Session, origin: str, failed_here: list[int]) -> tuple[int, bytes] | None:
+    """Lock a part another process offered and nobody holds, and that did not fail here before:
+    (id, payload), or None."""
     rows = driver.execute(
         session,
         "SELECT id, payload FROM ingest_parts WHERE results IS NULL AND origin <> %(origin)s"
-        " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
-        {"origin": origin},
+        " AND id <> ALL(%(failed)s::bigint[]) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
+        {"origin": origin, "failed": failed_here},
     )
     return (rows[0][0], bytes(rows[0][1])) if rows else None
 
 
 def record_results(session: Session, part_id: int, results: bytes) -> None:
+    """Beside the part, in the transaction that ran it: they commit together."""
     driver.execute(session, "UPDATE ingest_parts SET results = %(results)b WHERE id = %(id)s",
                    {"results": results, "id": part_id})
 
@@ -106,9 +120,13 @@ def withdraw(session: Session, ids: list[int]) -> None:
                             " WHERE id = ANY(%(ids)s) FOR UPDATE SKIP LOCKED)", {"ids": ids})
 
 
-def wait_for_peers(session: Session, ids: list[int]) -> list[int]:
+def wait_for_peers(session: Session, ids: list[int], timeout_s: float) -> list[int]:
     """Block until no peer holds any of the parts `ids` (their transactions committed or rolled back);
-    the ids that still exist. The caller ends the transaction at once (it holds their locks)."""
+    the ids that still exist. The caller ends the transaction at once (it holds their locks).
+
+    A peer stalled inside its transaction must not stall this process's own requests for good:
+    after `timeout_s` PostgreSQL gives up the wait (LockNotAvailable)."""
+    driver.execute(session, "SELECT set_config('lock_timeout', %(ms)s, true)", {"ms": f"{int(timeout_s * 1000)}ms"})
     rows = driver.execute(session, "SELECT id FROM ingest_parts WHERE id = ANY(%(ids)s) ORDER BY id FOR UPDATE",
                           {"ids": ids})
     return [row[0] for row in rows]

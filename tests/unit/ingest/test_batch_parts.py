@@ -23,7 +23,7 @@ def _osmand(index, params):  # a decoder of its own: stays with the process that
 
 def test_every_fix_of_a_device_stays_in_one_part_in_its_order():
     raw = [_fix(f"T-{n % 40}", n) for n in range(400)]
-    parts = batch_parts.cut([Submission(raw, INTEGRATION)], 2)
+    parts = batch_parts.cut([Submission(raw, INTEGRATION)], 2, {})
     assert len(parts) == 2
     seen: dict[str, int] = {}
     for p, part in enumerate(parts):
@@ -38,9 +38,9 @@ def test_every_fix_of_a_device_stays_in_one_part_in_its_order():
 
 
 def test_what_cannot_travel_stays_in_the_first_part():
-    json_fixes = [_fix(f"T-{n}", n) for n in range(50)] + ["not a fix", {"device_id": 7}]
+    json_fixes = [_fix(f"T-{n}", n) for n in range(50)] + ["not a fix", {"device_id": "  "}]
     osmand = Submission([{"id": "phone"}], Actor("osmand", "osmand"), _osmand)
-    parts = batch_parts.cut([Submission(json_fixes, INTEGRATION), osmand], 2)
+    parts = batch_parts.cut([Submission(json_fixes, INTEGRATION), osmand], 2, {})
     kept = {piece.submission: piece for piece in parts[0]}
     assert kept[1].fixes.decode is _osmand and kept[1].indices == (0,)
     assert {50, 51} <= set(kept[0].indices)
@@ -49,8 +49,34 @@ def test_what_cannot_travel_stays_in_the_first_part():
         batch_parts.encode_part(part)  # travels
 
 
+def test_the_devices_of_one_trip_stay_together_in_time_order():
+    """A store-and-forward hour of a truck's tracker and its escort's phone: cut apart, each would run
+    in a transaction of its own, and the detectors would compare the truck with where the escort had
+    got to (convoy separation's false alarms)."""
+    raw = [_fix(device, n) for n in range(100) for device in ("TRK-7", "ESC-7", *(f"T-{k}" for k in range(30)))]
+    trip_of = {"TRK-7": 41, "ESC-7": 41}
+    for parts in (2, 3, 4):
+        holding = [part for part in batch_parts.cut([Submission(raw, INTEGRATION)], parts, trip_of)
+                   if any(f["device_id"] in trip_of for piece in part for f in piece.fixes.raw)]
+        assert len(holding) == 1  # one part holds both devices' fixes ...
+        (piece,) = holding[0]
+        both = [f for f in piece.fixes.raw if f["device_id"] in trip_of]
+        assert [f["ts"] for f in both] == sorted(f["ts"] for f in both)  # ... interleaved as they came
+
+
+def test_a_device_is_known_as_the_decoder_knows_it():
+    """" T-1", "T-1 " and "T-1" are one device to the decoder, and 7, 7.0 and "7" another: one part each."""
+    raw = [{"device_id": name, "ts": 1_800_000_000 + n, "lat": 42.8, "lon": 74.6}
+           for n in range(20) for name in (" T-1", "T-1 ", "T-1", 7, 7.0, "7", *(f"X-{k}" for k in range(20)))]
+    parts = batch_parts.cut([Submission(raw, INTEGRATION)], 4, {})
+    for device in ("T-1", "7"):
+        assert sum(any(batch_parts.device_of(f) == device for piece in part for f in piece.fixes.raw)
+                   for part in parts) == 1
+    assert batch_parts.devices_named([Submission(raw[:6], INTEGRATION)]) == {"T-1", "7"}
+
+
 def test_one_device_makes_one_part():
-    parts = batch_parts.cut([Submission([_fix("T-1", n) for n in range(1000)], INTEGRATION)], 2)
+    parts = batch_parts.cut([Submission([_fix("T-1", n) for n in range(1000)], INTEGRATION)], 2, {})
     assert len(parts) == 1
 
 
