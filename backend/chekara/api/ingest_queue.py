@@ -15,9 +15,9 @@ from fastapi import FastAPI, Request
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
+from chekara.api.event_hub import hub
 from chekara.config import get_settings
 from chekara.db.engine import get_engine, open_session
-from chekara.api.event_hub import hub
 from chekara.ingest.group_commit import IngestQueue, IngestSettings, Sharing
 from chekara.ingest.shared_parts import INGEST_APPLICATION_PREFIX, PARTS_OFFERED
 

@@ -36,7 +36,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from psycopg import errors as pg_errors
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -51,6 +51,7 @@ from chekara.ingest.batch_parts import PieceResult
 from chekara.ingest.pipeline import ingest_submissions
 
 log = logging.getLogger("chekara.ingest")
+T = TypeVar("T")  # what a transaction's work returns
 
 #: A group stops growing at this many raw fixes (one full batch goes alone).
 MAX_GROUP_FIXES = 10_000
@@ -97,7 +98,6 @@ _HELP = object()
 PEER_WAIT_S = 10.0
 #: Parts that failed in this process, not taken again (their origins run them): the newest ones.
 FAILED_PARTS_KEPT = 100
-T = TypeVar("T")
 
 
 @dataclass
@@ -146,7 +146,7 @@ class IngestQueue:
         self._had_company = False  # the last group held more than one submission
         self._help_wanted = False  # an offer heard while gathering a group: look after it
         self._failed_parts: list[int] = []  # parts other processes offered that failed here
-        self._queue: queue.Queue[Any] = queue.Queue()  # _Pending, _HELP, or None (stop)
+        self._queue: queue.Queue[_Pending | object | None] = queue.Queue()  # a request, _HELP, or None (stop)
         self._threads = [threading.Thread(target=self._run, name=f"chekara-ingest-{i}", daemon=True) for i in range(threads)]
         # What it did, for the log at stop and GET /api/v1/ingest/stats: groups, submissions,
         # seconds spent committing them; parts of groups offered, done by peers, done for peers.
