@@ -253,3 +253,15 @@ def test_a_part_that_fails_at_its_origin_is_taken_back_not_left_for_the_peers(se
         again = _send(origin, name, fixes)
     assert again["accepted"] + again["duplicates"] == len(fixes) - 3 and origin.parts_offered == 2
     assert _stored(seeded, name) == len(fixes) - 3 and _parts_left(seeded) == 0
+
+
+def test_parts_left_by_an_origin_that_stopped_are_cleared_once_stale(db_session):
+    """An origin that died leaves its parts (fixes, its sender's name); the sweep clears them after STALE."""
+    from chekara.ingest import shared_parts
+
+    ids = shared_parts.offer(db_session, "gone-origin", [b"[]", b"[]"])
+    db_session.execute(text("UPDATE ingest_parts SET offered_at = now() - interval '11 minutes' WHERE id = :id"),
+                       {"id": ids[0]})
+    assert shared_parts.clear_stale(db_session) == 1
+    left = db_session.execute(text("SELECT id FROM ingest_parts WHERE id = ANY(:ids)"), {"ids": ids}).scalars().all()
+    assert left == [ids[1]]  # a part of a group still under way stays

@@ -10,7 +10,7 @@ all of their parts have committed: an answer still means "committed".
 
 A peer that fails rolls back; the part is free again and its origin runs it. An origin that dies
 leaves its parts behind: nobody was answered for them, their senders will send again (duplicates
-are idempotent), and the next offer deletes whatever is older than `STALE`.
+are idempotent), and the next offer or periodic sweep deletes whatever is older than `STALE`.
 """
 
 from __future__ import annotations
@@ -57,9 +57,18 @@ def trips_of(session: Session, devices: set[str]) -> dict[str, int]:
     return dict(rows)
 
 
+def clear_stale(session: Session) -> int:
+    """Delete the parts older than STALE (their origins stopped before collecting them); how many.
+
+    Run by every offer and by the periodic sweep: a stale part holds fixes and its sender's name."""
+    rows = driver.execute(session, "DELETE FROM ingest_parts WHERE offered_at < now() - CAST(%(stale)s AS interval)"
+                                   " RETURNING id", {"stale": STALE})
+    return len(rows)
+
+
 def offer(session: Session, origin: str, payloads: list[bytes]) -> list[int]:
     """Write the parts and announce them (at commit); their ids, in order."""
-    driver.execute(session, f"DELETE FROM ingest_parts WHERE offered_at < now() - interval '{STALE}'")
+    clear_stale(session)
     rows = driver.execute(
         session,
         "INSERT INTO ingest_parts (origin, payload) SELECT %(origin)s, p FROM unnest(%(payloads)b::bytea[]) AS p"

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from chekara.config import Settings
 from chekara.db.engine import session_factory
+from chekara.ingest.shared_parts import clear_stale
 from chekara.services.analytics.rollups import update_rollups
 from chekara.services.archive.partitions import ensure_partitions
 from chekara.services.leadership import Leadership
@@ -57,3 +58,9 @@ class SweepLoop:
                     update_rollups(session)  # the heatmaps' hourly H3 rollups; commits itself
             except Exception:  # noqa: BLE001 - nor a failed rollup update
                 log.exception("analytics rollup update failed")
+            try:
+                with session_factory()() as session:
+                    clear_stale(session)  # parts of large groups whose server process stopped
+                    session.commit()
+            except Exception:  # noqa: BLE001 - the next offer clears them too
+                log.exception("clearing stale shared parts failed")
