@@ -265,3 +265,33 @@ def test_parts_left_by_an_origin_that_stopped_are_cleared_once_stale(db_session)
     assert shared_parts.clear_stale(db_session) == 1
     left = db_session.execute(text("SELECT id FROM ingest_parts WHERE id = ANY(:ids)"), {"ids": ids}).scalars().all()
     assert left == [ids[1]]  # a part of a group still under way stays
+
+
+def test_the_origin_gives_up_on_a_peer_stalled_inside_its_transaction(seeded, owner, monkeypatch):
+    """A peer that holds a part and does not finish must not stall the origin's own requests for good:
+    after its wait (PEER_WAIT_S, each of the tries) the request fails with the lock timeout (the API's
+    503 for an unavailable database, to be sent again), and the origin serves the next one."""
+    name, devices = owner
+    monkeypatch.setattr(group_commit, "PEER_WAIT_S", 0.2)
+    origin, peer = _queue(seeded, "origin"), _queue(seeded, "stalled-peer")
+    transaction, release = peer._transaction, threading.Event()
+
+    def stalled(work, *args):
+        def work_then_stall(ctx):
+            done = work(ctx)
+            if done:
+                release.wait(30)  # holds the part, uncommitted, until the test lets go
+            return done
+        return transaction(work_then_stall, *args)
+
+    peer._transaction = stalled
+    _slowed(origin, 0.2)  # the peer takes the part first
+    with _running(origin, peer), _Listening(peer, seeded):
+        started = time.monotonic()
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            _send(origin, name, _batch(devices))
+        gave_up_s = time.monotonic() - started
+        release.set()
+        later = _send(origin, name, _batch(devices)[:25])  # below the sharing size: run at once
+    assert 0.6 <= gave_up_s < 10  # three waits of 0.2 s (the lock timeout is retried), not the peer's 30
+    assert later["accepted"] + later["duplicates"] == 24 and [r["index"] for r in later["rejected"]] == [3]

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
+import psycopg
 from psycopg import errors as pg_errors
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -60,9 +61,15 @@ RETRIES = 3
 _RETRYABLE = (pg_errors.DeadlockDetected, pg_errors.SerializationFailure, pg_errors.LockNotAvailable)
 
 
+def _cause(exc: BaseException) -> BaseException:
+    """The driver's error: statements run through SQLAlchemy raise it wrapped, those run straight
+    through psycopg (db/driver.py, most of the pipeline's) raise it as it is."""
+    return exc.orig if isinstance(exc, DBAPIError) else exc
+
+
 def _database_unavailable(exc: Exception) -> bool:
-    return isinstance(exc, (OperationalError, InterfaceError, PoolTimeout)) and not (
-        isinstance(exc, DBAPIError) and isinstance(exc.orig, _RETRYABLE))
+    unavailable = (OperationalError, InterfaceError, PoolTimeout, psycopg.OperationalError, psycopg.InterfaceError)
+    return isinstance(exc, unavailable) and not isinstance(_cause(exc), _RETRYABLE)
 
 
 @dataclass(frozen=True)
@@ -258,11 +265,11 @@ class IngestQueue:
                     except BaseException:
                         session.rollback()
                         raise
-            except DBAPIError as exc:
-                if attempt < RETRIES and isinstance(exc.orig, _RETRYABLE):
-                    log.info("ingest group lost a lock conflict (%s); retrying", type(exc.orig).__name__)
+            except (DBAPIError, psycopg.Error) as exc:
+                if attempt < RETRIES and isinstance(_cause(exc), _RETRYABLE):
+                    log.info("ingest group lost a lock conflict (%s); retrying", type(_cause(exc)).__name__)
                     continue
-                if attempt == 1 and exc.connection_invalidated:
+                if attempt == 1 and isinstance(exc, DBAPIError) and exc.connection_invalidated:
                     # The worker keeps its connection between groups (no ping before each): one that
                     # died meanwhile (a database restart) fails the group's first statement, and the
                     # group, of which nothing was committed, goes again on a new connection.
