@@ -265,9 +265,9 @@ async def phase_b(port: int, fleet: Fleet, clock: Clock, batch: int, seconds: fl
     return tally, sent, placed
 
 
-async def shared_parts_per_process(port: int, token: str, processes: int) -> list[dict[str, int]]:
-    """Each server process's counts of shared parts (GET /api/v1/ingest/stats), a new connection a
-    request until every process has answered: which one answers is the kernel's choice."""
+async def shared_parts_per_process(port: int, token: str, processes: int) -> dict[int, dict[str, int]]:
+    """Each server process's counts of shared parts (GET /api/v1/ingest/stats), by its pid: a new
+    connection a request until every process has answered (which one answers is the kernel's choice)."""
     seen: dict[int, dict[str, int]] = {}
     for _ in range(20 * processes):
         conn = await KeepAlive.open("127.0.0.1", port)
@@ -280,7 +280,7 @@ async def shared_parts_per_process(port: int, token: str, processes: int) -> lis
             seen[stats["process"]] = {k: stats[k] for k in ("parts_offered", "parts_done_by_peers", "parts_done_for_peers")}
         if len(seen) == processes:
             break
-    return [seen[pid] for pid in sorted(seen)]
+    return seen
 
 
 def raw_copy_rate(engine, fixes: list[dict], batch: int) -> float:
@@ -521,7 +521,7 @@ def run(args) -> dict:
         "b_ratio": batches.rate / copy_rate if copy_rate else 0.0, "b_acknowledged": batches.acknowledged,
         "b_p50_ms": percentile(batches.latencies_ms, 50),
         "b_connections_per_process": b_placed,
-        "b_shared_parts_per_process": b_shared,
+        "b_shared_parts_per_process": [b_shared[pid] for pid in sorted(b_shared)],
         "c_p50_ms": percentile(live.latencies_ms, 50), "c_p95_ms": percentile(live.latencies_ms, 95),
         "c_convoys_seen": live.acknowledged, "c_requests": len(live.latencies_ms),
         "d_alerts": alerts.acknowledged, "d_expected": len(fleet.deviating),

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import threading
@@ -23,6 +24,7 @@ import pytest
 from sqlalchemy import text
 
 from bench.common import TCP_ESTABLISHED, listening_sockets, tcp_sockets
+from bench.load import shared_parts_per_process
 from tests.e2e.conftest import free_port, server_env, start_server
 from tests.e2e.test_tracking_e2e import Api
 from tests.tracks import TrackBuilder
@@ -178,17 +180,6 @@ def test_each_process_listens_on_a_socket_of_its_own(two_workers):
 
 
 
-def _stats_of_each_process(api: Api) -> dict[int, dict]:
-    """GET /api/v1/ingest/stats from both processes: new connections until both have answered."""
-    seen: dict[int, dict] = {}
-    for _ in range(60):
-        stats = api.call("GET", "/api/v1/ingest/stats", role="admin").json()  # a new connection each time
-        seen[stats["process"]] = stats
-        if len(seen) == 2:
-            break
-    return seen
-
-
 def test_a_large_batch_taken_by_one_process_is_shared_with_the_other(two_workers, live_server, seeded):
     api = Api(two_workers, live_server.tokens)
     devices = [f"W2-SHARE-{os.getpid()}-{n}" for n in range(120)]
@@ -226,7 +217,8 @@ def test_a_large_batch_taken_by_one_process_is_shared_with_the_other(two_workers
             " WHERE d.device_id LIKE :prefix GROUP BY d.device_id"), {"prefix": f"W2-SHARE-{os.getpid()}-%"}).all())
         assert conn.execute(text("SELECT count(*) FROM ingest_parts")).scalar_one() == 0  # none left behind
     assert sum(per_device.values()) == stored and len(per_device) == len(devices)
-    stats = _stats_of_each_process(api)
+    port = int(two_workers.rsplit(":", 1)[1])
+    stats = asyncio.run(shared_parts_per_process(port, live_server.tokens["admin"], 2))
     assert len(stats) == 2, stats
     offered = {pid: s["parts_offered"] for pid, s in stats.items()}
     helped = {pid: s["parts_done_for_peers"] for pid, s in stats.items()}

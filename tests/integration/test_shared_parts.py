@@ -110,6 +110,21 @@ def _slowed(queue: IngestQueue, seconds: float) -> None:
     queue._commit = slow
 
 
+def _after_taking_a_part(peer: IngestQueue, then) -> None:
+    """`then()` runs in the peer's transaction once it has taken and run a part, before its commit."""
+    transaction = peer._transaction
+
+    def with_then(work, *args):
+        def work_then(ctx):
+            done = work(ctx)
+            if done:
+                then()
+            return done
+        return transaction(work_then, *args)
+
+    peer._transaction = with_then
+
+
 class _Listening:
     """The peer hears the origin's offers by NOTIFY, as a server process does (api/ingest_queue.py)."""
 
@@ -126,7 +141,7 @@ class _Listening:
                 for notice in conn.notifies(timeout=0.05):
                     event = json.loads(notice.payload)
                     if event["kind"] == PARTS_OFFERED:
-                        self._peer.peer_offered(event["data"]["parts"])
+                        self._peer.peer_offered()
 
     def __enter__(self):
         self._thread.start()
@@ -170,17 +185,12 @@ def test_a_part_whose_taker_fails_is_run_by_its_origin(seeded, owner):
     origin, peer = _queue(seeded, "origin"), _queue(seeded, "failing-peer")
     _slowed(origin, 0.5)
     taken = threading.Event()
-    transaction = peer._transaction
 
-    def failing(work, *args):
-        def work_then_fail(ctx):
-            if work(ctx):  # the part was taken and run: its fixes are in this transaction, not committed
-                taken.set()
-                raise RuntimeError("the peer's transaction fails before its commit")
-            return False
-        return transaction(work_then_fail, *args)
+    def fail() -> None:  # the part was taken and run: its fixes are in this transaction, not committed
+        taken.set()
+        raise RuntimeError("the peer's transaction fails before its commit")
 
-    peer._transaction = failing
+    _after_taking_a_part(peer, fail)
     with _running(origin, peer), _Listening(peer, seeded):
         fixes = _batch(devices)
         answer = _send(origin, name, fixes)
@@ -210,17 +220,8 @@ def test_no_part_is_offered_while_every_peer_is_in_a_transaction_of_its_own(seed
 def test_the_origin_waits_for_a_part_its_peer_holds(seeded, owner):
     name, devices = owner
     origin, peer = _queue(seeded, "origin"), _queue(seeded, "slow-peer")
-    transaction = peer._transaction
-
-    def slow(work, *args):
-        def work_then_linger(ctx):
-            done = work(ctx)
-            if done:  # the part is run and locked, not yet committed: the origin must wait for it
-                time.sleep(0.5)
-            return done
-        return transaction(work_then_linger, *args)
-
-    peer._transaction = slow
+    # The part is run and locked, not yet committed: the origin must wait for it.
+    _after_taking_a_part(peer, lambda: time.sleep(0.5))
     _slowed(origin, 0.2)  # the peer takes the part first, and holds it 0.3 s longer than the origin's own
     with _running(origin, peer), _Listening(peer, seeded):
         fixes = _batch(devices)
@@ -274,17 +275,8 @@ def test_the_origin_gives_up_on_a_peer_stalled_inside_its_transaction(seeded, ow
     name, devices = owner
     monkeypatch.setattr(group_commit, "PEER_WAIT_S", 0.2)
     origin, peer = _queue(seeded, "origin"), _queue(seeded, "stalled-peer")
-    transaction, release = peer._transaction, threading.Event()
-
-    def stalled(work, *args):
-        def work_then_stall(ctx):
-            done = work(ctx)
-            if done:
-                release.wait(30)  # holds the part, uncommitted, until the test lets go
-            return done
-        return transaction(work_then_stall, *args)
-
-    peer._transaction = stalled
+    release = threading.Event()
+    _after_taking_a_part(peer, lambda: release.wait(30))  # holds the part, uncommitted, until the test lets go
     _slowed(origin, 0.2)  # the peer takes the part first
     with _running(origin, peer), _Listening(peer, seeded):
         started = time.monotonic()

@@ -93,10 +93,8 @@ def _sharing(serving: bool) -> Sharing | None:
 def _hear_offers(queue: IngestQueue, origin: str) -> None:
     """The other processes' offers reach this process's queue through its event listener."""
     def on_event(event: dict) -> None:
-        if event.get("kind") == PARTS_OFFERED:
-            data = event.get("data") or {}
-            if data.get("origin") != origin and isinstance(data.get("parts"), int):
-                queue.peer_offered(data["parts"])
+        if event.get("kind") == PARTS_OFFERED and (event.get("data") or {}).get("origin") != origin:
+            queue.peer_offered()
 
     hub.watch(on_event)
     hub.start()

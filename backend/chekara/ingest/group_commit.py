@@ -149,7 +149,7 @@ class IngestQueue:
         self._sessions = sessions
         self._settings = settings
         self._gather_s = gather_s
-        self._sharing = sharing if sharing is not None and sharing.processes > 1 else None
+        self._sharing = sharing
         self._had_company = False  # the last group held more than one submission
         self._help_wanted = False  # an offer heard while gathering a group: look after it
         self._failed_parts: list[int] = []  # parts other processes offered that failed here
@@ -185,11 +185,11 @@ class IngestQueue:
         self._queue.put(_Pending(submission, future, loop))
         return await future
 
-    def peer_offered(self, parts: int) -> None:
-        """Another server process offered `parts` parts of a group (heard from any thread)."""
+    def peer_offered(self) -> None:
+        """Another server process offered parts of a group (heard from any thread). One wake-up is
+        enough however many: once idle, this process takes parts until none is left."""
         if self._sharing is not None:
-            for _ in range(min(parts, self._sharing.processes - 1)):
-                self._queue.put(_HELP)
+            self._queue.put(_HELP)
 
     # -- the worker thread -------------------------------------------------------
 
@@ -285,12 +285,11 @@ class IngestQueue:
         sharing = self._sharing
         if sharing is None or sum(len(s.raw) for s in submissions) < sharing.from_fixes:
             return self._commit(submissions)
-        devices = batch_parts.devices_named(submissions)
 
         def trips_if_a_peer_is_free(ctx: IngestContext) -> dict[str, int] | None:
             if shared_parts.busy_peers(ctx.session) >= sharing.processes - 1:
                 return None  # nobody free to help: parts would only add their cost
-            return shared_parts.trips_of(ctx.session, devices)
+            return shared_parts.trips_of(ctx.session, batch_parts.devices_named(submissions))
 
         trip_of = self._transaction(trips_if_a_peer_is_free)
         if trip_of is None:
@@ -330,17 +329,18 @@ class IngestQueue:
         def look(ctx: IngestContext) -> tuple[shared_parts.Settled, list[PieceResult]]:
             settled = shared_parts.settle(ctx.session, pending)
             found = [piece for results in settled.done.values() for piece in batch_parts.decode_results(results)]
-            if settled.untaken:  # run here, in the transaction that removes it
-                part = [piece for payload in settled.untaken.values() for piece in batch_parts.decode_part(payload)]
-                found += self._run_part(part, lambda submissions: ingest_submissions(submissions, ctx))
+            if settled.untaken is not None:  # run here, in the transaction that removes it
+                found += self._run_part(batch_parts.decode_part(settled.untaken[1]),
+                                        lambda submissions: ingest_submissions(submissions, ctx))
             return settled, found
 
         while pending:
             settled, found = self._transaction(look)
             pieces += found
             self.parts_done_by_peers += len(settled.done)
-            pending = [i for i in pending if i not in settled.done and i not in settled.untaken]
-            if pending and not settled.done and not settled.untaken:  # all held by peers: wait for them
+            untaken_id = settled.untaken[0] if settled.untaken is not None else None
+            pending = [i for i in pending if i not in settled.done and i != untaken_id]
+            if pending and not settled.done and untaken_id is None:  # all held by peers: wait for them
                 remaining = self._transaction(lambda ctx: shared_parts.wait_for_peers(ctx.session, pending, PEER_WAIT_S))
                 if vanished := sorted(set(pending) - set(remaining)):
                     raise RuntimeError(f"shared parts {vanished} vanished before their results were read")

@@ -4,8 +4,8 @@ The origin, the process that took the requests, offers all parts but one (`offer
 announced by NOTIFY to the other processes) and runs the one it kept. A peer that hears of the
 offer locks one part with SKIP LOCKED (`take_for_peer`), runs it through the pipeline in the same
 transaction and writes its results beside it (`record_results`): the part's fixes and its results
-commit together, or neither does. The origin then collects what its peers did, runs what nobody
-took, and waits for the parts its peers still hold (`settle`). Its requests are answered only after
+commit together, or neither does. The origin then collects what its peers did and runs what nobody
+took (`settle`), and waits for the parts its peers still hold (`wait_for_peers`). Its requests are answered only after
 all of their parts have committed: an answer still means "committed".
 
 A peer that fails rolls back; the part is free again and its origin runs it. An origin that dies
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from chekara.db import driver
 from chekara.services.events import publish
+from chekara.services.trips import ACTIVE_STATUSES
 
 #: The event that wakes the other processes (internal: never sent to the pages' streams).
 PARTS_OFFERED = "ingest.parts_offered"
@@ -51,8 +52,8 @@ def trips_of(session: Session, devices: set[str]) -> dict[str, int]:
         session,
         "SELECT d.device_id, min(td.trip_id) FROM devices d JOIN trip_devices td ON td.device_id = d.id"
         " JOIN trips t ON t.id = td.trip_id WHERE d.device_id = ANY(%(devices)s)"
-        " AND t.status IN ('planned', 'in_transit') GROUP BY d.device_id",
-        {"devices": list(devices)},
+        " AND t.status = ANY(%(active)s) GROUP BY d.device_id",
+        {"devices": list(devices), "active": list(ACTIVE_STATUSES)},
     )
     return dict(rows)
 
@@ -103,8 +104,8 @@ class Settled:
 
     #: Parts peers finished: id → their results.
     done: dict[int, bytes]
-    #: A part nobody took, now locked by the origin (to run in the same transaction): id → payload.
-    untaken: dict[int, bytes]
+    #: A part nobody took, now locked by the origin (to run in the same transaction): (id, payload).
+    untaken: tuple[int, bytes] | None
 
 
 def settle(session: Session, ids: list[int]) -> Settled:
@@ -120,7 +121,7 @@ def settle(session: Session, ids: list[int]) -> Settled:
         " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, payload",
         {"ids": ids})
     return Settled({part_id: bytes(results) for part_id, results in finished},
-                   {part_id: bytes(payload) for part_id, payload in untaken})
+                   (untaken[0][0], bytes(untaken[0][1])) if untaken else None)
 
 
 def withdraw(session: Session, ids: list[int]) -> None:
