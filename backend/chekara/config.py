@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     #: With several server processes, a group of at least this many fixes is cut into parts by trip
     #: and shared with the other processes (ingest/batch_parts.py; 0: never shared).
     ingest_share_from_fixes: int = Field(default=400, ge=0)
+    #: Trips whose detector state each server process keeps in memory after writing it, so that its next
+    #: group of the same trip need not read and parse it again (ingest/written_states.py; ~10 kB a trip;
+    #: 0: always read).
+    ingest_kept_states: int = Field(default=10_000, ge=0)
     #: A trip that gets fixes older than ones already examined (a store-and-forward backlog) has its
     #: detectors run again over this many hours of its track before its newest fix; older late fixes are
     #: stored and not examined (0: never replay).

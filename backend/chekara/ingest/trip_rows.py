@@ -19,22 +19,27 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from chekara.db import driver
-
 from chekara.db.models import Trip
+from chekara.ingest import written_states
 
 _COLUMNS = (
     "SELECT t.id, t.status, t.corridor_id, c.half_width_m, c.updated_at, t.origin_id, t.destination_id,"
-    " t.deadline, t.declaration_number, convert_from(t.detector_state, 'UTF8'), t.last_fix_at, t.distance_m"
+    " t.deadline, t.declaration_number, {state}, t.last_fix_at, t.distance_m"
 )
+_STATE = "convert_from(t.detector_state, 'UTF8')"
+# The state's text only where this process does not hold it at the row's version (ingest/written_states.py).
 _SELECT = (
-    _COLUMNS + ", td.device_id, td.role"
+    _COLUMNS.format(state=f"CASE WHEN k.version = t.xmin THEN NULL ELSE {_STATE} END")
+    + ", td.device_id, td.role, k.version = t.xmin"
     " FROM trip_devices td JOIN trips t ON t.id = td.trip_id JOIN corridors c ON c.id = t.corridor_id"
+    " LEFT JOIN unnest(CAST(%(kept_trips)s AS int[]), CAST(%(kept_versions)s AS xid[])) AS k(trip_id, version)"
+    " ON k.trip_id = t.id"
     " WHERE td.device_id = ANY(CAST(%(devices)s AS int[])) AND t.status IN ('planned', 'in_transit')"
     " ORDER BY t.id FOR UPDATE OF t"
 )
 # The sweeper's page of active trips: the ones a batch holds are skipped (swept next time).
 _SELECT_ACTIVE = text(
-    _COLUMNS + " FROM trips t JOIN corridors c ON c.id = t.corridor_id"
+    _COLUMNS.format(state=_STATE) + " FROM trips t JOIN corridors c ON c.id = t.corridor_id"
     " WHERE t.status IN ('planned', 'in_transit') AND t.id > :after"
     " ORDER BY t.id LIMIT :limit FOR UPDATE OF t SKIP LOCKED"
 )
@@ -55,7 +60,7 @@ _UPDATE = (
     " last_fix_at timestamptz, lon float8, lat float8, speed float8, heading float8, progress float8))"
     " WITH ORDINALITY AS v(id, distance_m, last_fix_at, lon, lat, speed, heading, progress, n)"
     " JOIN unnest(%(states)b::bytea[]) WITH ORDINALITY AS s(state, n) ON s.n = v.n"
-    " WHERE trips.id = v.id"
+    " WHERE trips.id = v.id RETURNING trips.id, trips.xmin::text"
 )
 
 
@@ -83,28 +88,40 @@ class TripRow:
 def lock_trips_of(session: Session, device_pks: set[int]) -> dict[int, TripRow]:
     """The active trips of these devices by device pk, their rows locked until commit.
 
-    The detector state comes as its JSON text (convert_from: a bytea in the text protocol would come
+    The detector state is the one this process wrote, if the row still holds it (written_states.py);
+    otherwise it comes as its JSON text (convert_from: a bytea in the text protocol would come
     hex-encoded, twice its size, and cost the read what the write saved) and is parsed with orjson
     (the driver's json module took 15 % of the ingest thread's time)."""
-    rows = driver.execute(session, _SELECT, {"devices": driver.array_literal(sorted(device_pks))})
+    written = written_states.this_process()
+    kept = written.take_for(device_pks)
+    rows = driver.execute(session, _SELECT, {
+        "devices": driver.array_literal(sorted(device_pks)),
+        "kept_trips": driver.array_literal(kept), "kept_versions": driver.array_literal(k.version for k in kept.values()),
+    })
     trips: dict[int, TripRow] = {}
     by_device: dict[int, TripRow] = {}
+    used = 0
     for row in rows:
         trip = trips.get(row[0])
         if trip is None:
-            trip = trips[row[0]] = _trip_row(row)
+            held = row[14]  # this process holds the state the row holds
+            trip = trips[row[0]] = _trip_row(row, kept[row[0]].state if held else None)
+            used += bool(held)
         device_pk, role = row[12], row[13]
         trip.roles[device_pk] = role
         by_device[device_pk] = trip
+    written.count(used=used, read=len(trips) - used)
     return by_device
 
 
-def _trip_row(row) -> TripRow:
+def _trip_row(row, kept_state: dict[str, Any] | None = None) -> TripRow:
     (trip_id, status, corridor_id, half_width, version, origin_id, destination_id, deadline, number, state,
      last_fix_at, distance_m) = row[:12]
+    if kept_state is None:
+        kept_state = orjson.loads(state) if state else {}
     return TripRow(
         trip_id, status, corridor_id, half_width, version, origin_id, destination_id, deadline, number,
-        orjson.loads(state) if state else {}, last_fix_at, distance_m or 0.0,
+        kept_state, last_fix_at, distance_m or 0.0,
     )
 
 
@@ -126,7 +143,12 @@ def write_trips(session: Session, trips: list[TripRow]) -> None:
             row |= {"last_fix_at": t.last_fix_at, "lon": lon, "lat": lat, "speed": speed, "heading": heading,
                     "progress": progress}
         rows.append(row)
-    driver.execute(session, _UPDATE, {"rows": orjson.dumps(rows).decode(), "states": states})
+    versions = driver.execute(session, _UPDATE, {"rows": orjson.dumps(rows).decode(), "states": states})
+    written = written_states.this_process()
+    by_id = {t.id: t for t in trips}
+    for trip_id, version in versions:
+        trip = by_id[trip_id]
+        written.keep(trip_id, version, trip.detector_state, trip.roles)
     # The UPDATE went behind the ORM's back: a Trip this session already holds must reload.
     written = {t.id for t in trips}
     for held in [o for o in session.identity_map.values() if isinstance(o, Trip) and o.id in written]:

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from chekara.api.deps import Admin
 from chekara.api.ingest_queue import ingest_queue
-from chekara.ingest import validate
+from chekara.ingest import validate, written_states
 
 router = APIRouter(prefix="/ingest", tags=["positions"])
 
@@ -27,6 +27,9 @@ class IngestStats(BaseModel):
     parts_offered: int = Field(description="parts of large groups offered to the other server processes")
     parts_done_by_peers: int = Field(description="of those, parts another process ran")
     parts_done_for_peers: int = Field(description="parts of other processes' groups this process ran")
+    states_kept_used: int = Field(description="trips' detector states taken from this process's memory, the row "
+                                              "still holding what it wrote (ingest/written_states.py)")
+    states_read: int = Field(description="trips' detector states read and parsed from their rows")
 
 
 @router.get("/stats", response_model=IngestStats, summary="This server process's ingest counters (group commit, refusals)")
@@ -35,4 +38,6 @@ def ingest_stats(request: Request, _: Admin) -> IngestStats:
     return IngestStats(process=os.getpid(), groups=queue.groups, submissions=queue.submissions,
                        pipeline_s=round(queue.busy_s, 3), refused=dict(validate.refusals),
                        parts_offered=queue.parts_offered, parts_done_by_peers=queue.parts_done_by_peers,
-                       parts_done_for_peers=queue.parts_done_for_peers)
+                       parts_done_for_peers=queue.parts_done_for_peers,
+                       states_kept_used=written_states.this_process().used,
+                       states_read=written_states.this_process().read)
