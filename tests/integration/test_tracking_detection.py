@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from chekara.config import get_settings
+from chekara.services import sweeper
 from chekara.services.sweeper import sweep
 from tests.integration.tracking_fixtures import alerts_of, convoy, make_convoy, post  # noqa: F401
 
@@ -82,6 +83,38 @@ def test_signal_lost_by_the_sweeper_and_resolved_by_the_next_fix(client, auth, c
     (alert,) = alerts_of(client, auth, convoy.trip_id, "signal_lost")
     assert alert["status"] == "resolved"
     assert alert["evidence"]["gap_s"] == pytest.approx(25 * 60 + 20, abs=1)
+
+
+def test_a_sweep_raising_many_alerts_commits_in_pages_cut_by_time(client, auth, db_session, monkeypatch):
+    """Raising alerts is the slow part of a sweep: a page is committed once it has run PAGE_BUDGET_S (here 0:
+    after every trip), unlocking its trips and the audit lock, and the sweep goes on where it stopped."""
+    convoys = [make_convoy(client, auth) for _ in range(3)]
+    ends = []
+    for each in convoys:
+        track = each.track().drive(15)
+        post(client, auth, track.fixes)
+        ends.append(track.t)
+    pages: list[int] = []
+    lock_active_trips = sweeper.lock_active_trips
+
+    def lock_page(session, after, limit):
+        pages.append(limit)
+        return lock_active_trips(session, after, limit)
+
+    monkeypatch.setattr(sweeper, "lock_active_trips", lock_page)
+    thresholds = get_settings().detection_thresholds()
+    active = db_session.execute(text("SELECT count(*) FROM trips WHERE status IN ('planned', 'in_transit')")).scalar()
+    assert sweep(db_session, max(ends) + timedelta(minutes=1), thresholds) == active
+    assert pages[0] == sweeper.PAGE_SIZE and len(pages) <= 2  # quick: not cut (the last page finds none)
+
+    pages.clear()
+    monkeypatch.setattr(sweeper, "PAGE_BUDGET_S", 0.0)
+    assert sweep(db_session, max(ends) + timedelta(minutes=11), thresholds) == active
+    db_session.commit()
+    assert pages[:2] == [sweeper.PAGE_SIZE, sweeper.MIN_PAGE_SIZE] and len(pages) == active + 1
+    for each in convoys:
+        (alert,) = alerts_of(client, auth, each.trip_id, "signal_lost")
+        assert alert["status"] == "open" and alert["device_id"] == each.truck
 
 
 def test_a_sweep_that_changes_nothing_does_not_rewrite_the_trip(client, auth, convoy, db_session):

@@ -7,13 +7,16 @@ one, services/leadership.py); each trip row is locked like the ingest
 pipeline locks it (a sweep from the command line beside the server skips the
 rows the server's sweep holds, and sweeping a trip twice changes nothing), so a
 sweep and a batch never both change a trip's detector state. Trips are swept
-a page at a time, each page committed at once: a sweep over thousands of
-convoys never holds their rows long enough to stall the fixes arriving for
-them, and a trip a batch holds at that moment is skipped until the next sweep.
+a page at a time (200 trips, or fewer once the page has run 50 ms: raising
+alerts is the slow part), each page committed at once: a sweep over thousands
+of convoys never holds their rows, or the lock every alert's audit entry
+takes, long enough to stall the fixes arriving for them, and a trip a batch
+holds at that moment is skipped until the next sweep.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 import orjson
@@ -28,8 +31,16 @@ from chekara.services.transit_closure import sweep_transit_deadlines
 from chekara.ingest.trip_rows import lock_active_trips, write_trips
 
 
-#: Trips swept (and locked) per transaction.
+#: Trips swept (and locked) per transaction, at most.
 PAGE_SIZE = 200
+#: A page is committed once it has run this long (seconds), whatever its size: raising an alert costs
+#: milliseconds (its audit entry, outbox event and risk evidence, under the lock every audited change
+#: takes), and a page raising 200 (a network outage silencing every tracker at once) held its trips and
+#: that lock for seconds, while the fixes of those trips, and every ingest group that raised or ended an
+#: alert, waited: measured, ingest fell from ~2,100 to ~120 fixes/s for 20 s (docs/PERFORMANCE.md).
+PAGE_BUDGET_S = 0.05
+#: The smallest page: after a page cut short by its budget, the next one locks about twice what it got through.
+MIN_PAGE_SIZE = 10
 
 
 def sweep(session: Session, now: datetime, thresholds: DetectionThresholds) -> int:
@@ -48,9 +59,11 @@ def sweep(session: Session, now: datetime, thresholds: DetectionThresholds) -> i
 
 def _sweep_trips(session: Session, now: datetime, thresholds: DetectionThresholds) -> int:
     ctx = IngestContext(session=session, actor=SYSTEM, now=now, thresholds=thresholds)
-    swept, after = 0, 0
-    while trips := lock_active_trips(session, after, PAGE_SIZE):
+    swept, after, page_size = 0, 0, PAGE_SIZE
+    while trips := lock_active_trips(session, after, page_size):
+        started = time.monotonic()
         changed = []
+        done = 0
         for trip in trips:
             # As stored, before the detectors run (one might change a nested dict in place).
             stored = orjson.dumps(trip.detector_state)
@@ -67,9 +80,13 @@ def _sweep_trips(session: Session, now: datetime, thresholds: DetectionThreshold
             # (2,000 trips: 3 kB of JSON each, rewritten every 30 s).
             if orjson.dumps(trip.detector_state) != stored:
                 changed.append(trip)
+            done += 1
+            if time.monotonic() - started >= PAGE_BUDGET_S:
+                break  # the rest of the page is unlocked by the commit and locked again by the next page
         session.flush()
         write_trips(session, changed)
         session.commit()  # the page's rows are free for the fixes waiting on them
-        swept += len(trips)
-        after = trips[-1].id
+        swept += done
+        after = trips[done - 1].id
+        page_size = PAGE_SIZE if done == len(trips) else max(MIN_PAGE_SIZE, 2 * done)
     return swept
