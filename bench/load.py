@@ -73,6 +73,9 @@ class Tally:
     failures: dict[str, int] = field(default_factory=dict)
     latencies_ms: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    #: When each acknowledgement came (time.monotonic()), for the rate window by window.
+    acknowledged_at: list[float] = field(default_factory=list)
+    started: float = 0.0
 
     def fail(self, why: str) -> None:
         self.failed += 1
@@ -81,6 +84,15 @@ class Tally:
     @property
     def rate(self) -> float:
         return self.acknowledged / self.seconds if self.seconds else 0.0
+
+    def rates_by_window(self, window_s: float = 10.0) -> list[float]:
+        """Acknowledgements a second in each whole window of the phase: a stall shows as a dip."""
+        counts = [0] * int(self.seconds // window_s)
+        for at in self.acknowledged_at:
+            k = int((at - self.started) // window_s)
+            if k < len(counts):
+                counts[k] += 1
+        return [n / window_s for n in counts]
 
 
 class Clock:
@@ -134,13 +146,14 @@ async def osmand_clients(port: int, fleet: Fleet, clock: Clock, clients: int, se
                     continue
                 if status == 200:
                     tally.acknowledged += 1
+                    tally.acknowledged_at.append(time.monotonic())
                     tally.latencies_ms.append((time.perf_counter() - started) * 1000)
                 else:
                     tally.fail(f"HTTP {status}: {body[:120].decode(errors='replace')}")
         finally:
             conn.close()
 
-    started = time.monotonic()
+    started = tally.started = time.monotonic()
     await asyncio.gather(*(client() for _ in range(clients)))
     tally.seconds = time.monotonic() - started
     return tally
@@ -517,6 +530,7 @@ def run(args) -> dict:
         "a_fixes_per_s": osmand.rate, "a_p50_ms": percentile(osmand.latencies_ms, 50),
         "a_p99_ms": percentile(osmand.latencies_ms, 99), "a_acknowledged": osmand.acknowledged,
         "a_cpu_ms_per_fix": dict(zip(("server", "postgresql", "load_client"), cpu_per_fix_ms)),
+        "a_fixes_per_s_by_10s": osmand.rates_by_window(10.0),
         "b_fixes_per_s": batches.rate, "b_raw_copy_per_s": copy_rate,
         "b_ratio": batches.rate / copy_rate if copy_rate else 0.0, "b_acknowledged": batches.acknowledged,
         "b_p50_ms": percentile(batches.latencies_ms, 50),
@@ -565,6 +579,7 @@ def main() -> None:
 def print_table(f: dict) -> None:
     rows = [
         ("(a) OsmAnd, one fix per request", f"{f['a_fixes_per_s']:,.0f} fixes/s; ack p50 {f['a_p50_ms']:.0f} ms, p99 {f['a_p99_ms']:.0f} ms"),
+        ("(a) fixes/s in each 10 s", " ".join(f"{r:,.0f}" for r in f["a_fixes_per_s_by_10s"]) or "-"),
         ("(a) CPU per fix (all processes of each)", ", ".join(f"{who} {ms:.2f} ms" for who, ms in f["a_cpu_ms_per_fix"].items())),
         ("(b) JSON batches, 1 fix per trip", f"{f['b_fixes_per_s']:,.0f} fixes/s; raw COPY {f['b_raw_copy_per_s']:,.0f} rows/s; ratio {f['b_ratio']:.2f}; "
          f"clients' connections per server process {f['b_connections_per_process']}; "

@@ -28,7 +28,7 @@ def test_the_load_bench_runs_and_loses_nothing(tmp_path):
         env=dict(os.environ, CHEKARA_INGEST_SHARE_FROM_FIXES="20"),
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    for row in ("(a) OsmAnd", "(b) JSON batches", "(c) live convoys", "(d) fix -> alert", "(e) acknowledged",
+    for row in ("(a) OsmAnd", "(a) fixes/s in each 10 s", "(b) JSON batches", "(c) live convoys", "(d) fix -> alert", "(e) acknowledged",
                 "(f) OsmAnd beside: sweep", "(f) OsmAnd beside: rollup update", "(f) OsmAnd beside: exchange delivery",
                 "machine: Python yardstick", "machine: database round trip"):
         assert row in run.stdout
@@ -36,6 +36,7 @@ def test_the_load_bench_runs_and_loses_nothing(tmp_path):
     assert figures["failed"] == 0
     assert figures["e_stored"] == figures["e_expected"] > figures["e_history"] == 50 * 8
     assert figures["a_acknowledged"] > 0 and figures["b_acknowledged"] > 0 and figures["c_convoys_seen"] == 50
+    assert figures["a_fixes_per_s_by_10s"] == []  # a 4-s phase has no whole 10-s window
     assert figures["machine_python_msteps_per_s"]["start"] > 0 and figures["machine_python_msteps_per_s"]["end"] > 0
     assert figures["machine_round_trip_us"]["start"] > 0 and figures["machine_round_trip_us"]["end"] > 0
     # Every (b) connection is held by one of the two server processes.
