@@ -114,14 +114,15 @@ def lock_trips_of(session: Session, device_pks: set[int]) -> dict[int, TripRow]:
     return by_device
 
 
-def _trip_row(row, kept_state: dict[str, Any] | None = None) -> TripRow:
+def _trip_row(row, held_state: dict[str, Any] | None = None) -> TripRow:
+    """A trip from its row; its state the one this process holds (held_state), or else the row's text parsed."""
     (trip_id, status, corridor_id, half_width, version, origin_id, destination_id, deadline, number, state,
      last_fix_at, distance_m) = row[:12]
-    if kept_state is None:
-        kept_state = orjson.loads(state) if state else {}
+    if held_state is None:
+        held_state = orjson.loads(state) if state else {}
     return TripRow(
         trip_id, status, corridor_id, half_width, version, origin_id, destination_id, deadline, number,
-        kept_state, last_fix_at, distance_m or 0.0,
+        held_state, last_fix_at, distance_m or 0.0,
     )
 
 
@@ -144,14 +145,12 @@ def write_trips(session: Session, trips: list[TripRow]) -> None:
                     "progress": progress}
         rows.append(row)
     versions = driver.execute(session, _UPDATE, {"rows": orjson.dumps(rows).decode(), "states": states})
-    written = written_states.this_process()
+    kept = written_states.this_process()
     by_id = {t.id: t for t in trips}
     for trip_id, version in versions:
-        trip = by_id[trip_id]
-        written.keep(trip_id, version, trip.detector_state, trip.roles)
+        kept.keep(trip_id, version, by_id[trip_id].detector_state, by_id[trip_id].roles)
     # The UPDATE went behind the ORM's back: a Trip this session already holds must reload.
-    written = {t.id for t in trips}
-    for held in [o for o in session.identity_map.values() if isinstance(o, Trip) and o.id in written]:
+    for held in [o for o in session.identity_map.values() if isinstance(o, Trip) and o.id in by_id]:
         session.expire(held)
 
 
