@@ -145,10 +145,9 @@ def write_trips(session: Session, trips: list[TripRow]) -> None:
                     "progress": progress}
         rows.append(row)
     versions = driver.execute(session, _UPDATE, {"rows": orjson.dumps(rows).decode(), "states": states})
-    kept = written_states.this_process()
     by_id = {t.id: t for t in trips}
-    for trip_id, version in versions:
-        kept.keep(trip_id, version, by_id[trip_id].detector_state, by_id[trip_id].roles)
+    written_states.this_process().keep(
+        (trip_id, version, by_id[trip_id].detector_state, by_id[trip_id].roles) for trip_id, version in versions)
     # The UPDATE went behind the ORM's back: a Trip this session already holds must reload.
     for held in [o for o in session.identity_map.values() if isinstance(o, Trip) and o.id in by_id]:
         session.expire(held)

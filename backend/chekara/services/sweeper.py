@@ -63,8 +63,7 @@ def _sweep_trips(session: Session, now: datetime, thresholds: DetectionThreshold
     while trips := lock_active_trips(session, after, page_size):
         started = time.monotonic()
         changed = []
-        done = 0
-        for trip in trips:
+        for done, trip in enumerate(trips, 1):
             # As stored, before the detectors run (one might change a nested dict in place).
             stored = orjson.dumps(trip.detector_state)
             state = TripState(trip.detector_state)
@@ -80,7 +79,6 @@ def _sweep_trips(session: Session, now: datetime, thresholds: DetectionThreshold
             # (2,000 trips: 3 kB of JSON each, rewritten every 30 s).
             if orjson.dumps(trip.detector_state) != stored:
                 changed.append(trip)
-            done += 1
             if time.monotonic() - started >= PAGE_BUDGET_S:
                 break  # the rest of the page is unlocked by the commit and locked again by the next page
         session.flush()

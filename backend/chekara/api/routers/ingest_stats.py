@@ -34,10 +34,9 @@ class IngestStats(BaseModel):
 
 @router.get("/stats", response_model=IngestStats, summary="This server process's ingest counters (group commit, refusals)")
 def ingest_stats(request: Request, _: Admin) -> IngestStats:
-    queue = ingest_queue(request)
+    queue, states = ingest_queue(request), written_states.this_process()
     return IngestStats(process=os.getpid(), groups=queue.groups, submissions=queue.submissions,
                        pipeline_s=round(queue.busy_s, 3), refused=dict(validate.refusals),
                        parts_offered=queue.parts_offered, parts_done_by_peers=queue.parts_done_by_peers,
                        parts_done_for_peers=queue.parts_done_for_peers,
-                       states_kept_used=written_states.this_process().used,
-                       states_read=written_states.this_process().read)
+                       states_kept_used=states.used, states_read=states.read)
