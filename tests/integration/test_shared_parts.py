@@ -246,11 +246,11 @@ def test_a_part_that_fails_at_its_origin_is_taken_back_not_left_for_the_peers(se
         return pipeline(submissions, ctx)
 
     monkeypatch.setattr(group_commit, "ingest_submissions", second_run_fails)
+    fixes = _batch(devices)  # the same fixes both times: a batch built a second later would be new fixes
     with _running(origin):
         with pytest.raises(RuntimeError, match="a bug in the pipeline"):
-            _send(origin, name, _batch(devices))
+            _send(origin, name, fixes)
         assert _parts_left(seeded) == 0
-        fixes = _batch(devices)
         again = _send(origin, name, fixes)
     assert again["accepted"] + again["duplicates"] == len(fixes) - 3 and origin.parts_offered == 2
     assert _stored(seeded, name) == len(fixes) - 3 and _parts_left(seeded) == 0
