@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, literal, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session, lazyload, object_session
 
 from chekara.config import get_settings
 from chekara.db.models import Alert, AlertNote, Checkpoint, Corridor, Trip
@@ -71,8 +71,11 @@ def alert_summary(alert: Alert) -> dict[str, Any]:
 
 
 def _unresolved(session: Session, type_: str, subject: str) -> Alert | None:
+    # The notes load when read, not with the alert: the detectors refresh and end alerts by the
+    # hundred in one transaction and never read them (adding one does not load them either).
     return session.scalar(
-        select(Alert).where(Alert.type == type_, Alert.subject == subject, Alert.status != "resolved").with_for_update(of=Alert)
+        select(Alert).where(Alert.type == type_, Alert.subject == subject, Alert.status != "resolved")
+        .options(lazyload(Alert.notes)).with_for_update(of=Alert)
     )
 
 
@@ -111,7 +114,8 @@ def raise_alert(
 def _opened(session: Session, alert: Alert) -> Alert:
     session.add(alert)
     session.flush()
-    session.refresh(alert, ["checkpoint"])
+    if alert.checkpoint_id is not None:  # a trip's alert has none: nothing to load
+        session.refresh(alert, ["checkpoint"])
     audit.record(session, DETECTOR, "raise", "alert", alert.id,
                  {"type": alert.type, "subject": alert.subject, "evidence": alert.evidence})
     events.publish(session, "alert", alert_summary(alert))
