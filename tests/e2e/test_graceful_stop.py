@@ -58,6 +58,7 @@ def test_sigterm_during_ingest_loses_no_acknowledged_fix(live_server, test_datab
           f"answered 200), fixes acknowledged: {sum(len(p.acknowledged()) for p in posters)}, "
           f"stopped after {stopped_after_s:.1f} s")  # docs/RELIABILITY.md
     assert any(a.status == 200 for a in in_flight), "no batch in flight at SIGTERM was allowed to finish"
+    assert all(a.accepted == len(a.stamps) for a in answers if a.status == 200)  # acknowledged = accepted here
     for poster in posters:
         missing = poster.acknowledged() - stored_stamps(engine, poster.device_id)
         assert not missing, f"{len(missing)} acknowledged fixes of {poster.device_id} are not stored"

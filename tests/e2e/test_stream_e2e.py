@@ -64,8 +64,8 @@ def test_a_hundred_open_streams_do_not_stall_the_api(live_server, engine, test_d
                     for _ in range(3):
                         status, elapsed = await _timed_get(calls, path, operator)
                         assert status == 200, path
-                        # Generous: a stalled pool waits 30 s for a connection.
-                        assert elapsed < before[path] + 1.0, (path, elapsed, before[path])
+                        # Generous (a busy 2-core machine), and still far from a stalled pool's 30-s wait.
+                        assert elapsed < before[path] + 5.0, (path, elapsed, before[path])
 
     asyncio.run(scenario())
 

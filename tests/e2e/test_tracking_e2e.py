@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -91,10 +90,11 @@ def test_alerts_arrive_on_the_event_stream(live_server):
         url = f"{live_server.url}/api/v1/stream"
         with httpx.stream("GET", url, headers=live_server.headers("operator"), timeout=httpx.Timeout(30, read=30)) as response:
             assert response.status_code == 200
-            connected.set()
             event = None
             for line in response.iter_lines():
-                if line.startswith("event: "):
+                if line.startswith("retry: "):  # sent once the stream has subscribed to the events
+                    connected.set()
+                elif line.startswith("event: "):
                     event = line[7:]
                 elif line.startswith("data: ") and event:
                     received.append((event, json.loads(line[6:])))
@@ -105,7 +105,6 @@ def test_alerts_arrive_on_the_event_stream(live_server):
     listener = threading.Thread(target=listen, daemon=True)
     listener.start()
     assert connected.wait(10)
-    time.sleep(0.5)
     api.post_fixes(track.drive(5).drive(5, offset_m=3000).fixes)
     listener.join(timeout=15)
     kinds = [kind for kind, _ in received]

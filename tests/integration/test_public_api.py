@@ -50,7 +50,7 @@ def test_a_declaration_shows_its_status_and_nothing_personal(client, auth):
         assert private not in text
 
 
-def test_more_than_the_limit_a_minute_is_429(client, monkeypatch):
+def test_more_than_the_limit_a_minute_is_429(client, monkeypatch, within_one_minute):
     monkeypatch.setattr(get_settings(), "public_rate_limit_per_min", 5)
     codes = [client.get("/api/v1/public/declarations/NONE-1").status_code for _ in range(7)]
     assert codes[:5] == [404] * 5 and codes[5:] == [429, 429]
@@ -59,7 +59,7 @@ def test_more_than_the_limit_a_minute_is_429(client, monkeypatch):
     assert r.json()["error"]["code"] == "rate_limited"
 
 
-def test_behind_a_trusted_proxy_each_client_has_its_own_limit(client, monkeypatch):
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit(client, monkeypatch, within_one_minute):
     from fastapi.testclient import TestClient
 
     from chekara.config import Settings

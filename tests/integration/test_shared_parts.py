@@ -99,17 +99,6 @@ def _parts_left(engine) -> int:
         return conn.execute(text("SELECT count(*) FROM ingest_parts")).scalar_one()
 
 
-def _slowed(queue: IngestQueue, seconds: float) -> None:
-    """The origin's own part takes this much longer: a listening peer takes the offered one first."""
-    commit = queue._commit
-
-    def slow(submissions):
-        time.sleep(seconds)
-        return commit(submissions)
-
-    queue._commit = slow
-
-
 def _after_taking_a_part(peer: IngestQueue, then) -> None:
     """`then()` runs in the peer's transaction once it has taken and run a part, before its commit."""
     transaction = peer._transaction
@@ -123,6 +112,32 @@ def _after_taking_a_part(peer: IngestQueue, then) -> None:
         return transaction(work_then, *args)
 
     peer._transaction = with_then
+
+
+#: The longest the origin's own part waits for its peer to take one (a test that fails, not one that hangs).
+PEER_TAKES_WITHIN_S = 10.0
+
+
+def _origin_waits_for_the_peer(origin: IngestQueue, peer: IngestQueue, then=lambda: None) -> None:
+    """The origin's own part runs only once the peer has taken and run an offered one (`then()` runs
+    in the peer's transaction after that, before its commit): the peer gets the part whatever the
+    threads' timing. A fixed delay of the origin's part instead lost the race on a busy machine."""
+    taken = threading.Semaphore(0)
+
+    def taken_then() -> None:
+        taken.release()
+        then()
+
+    _after_taking_a_part(peer, taken_then)
+    commit, offers_waited_for = origin._commit, [0]
+
+    def after_the_peer(submissions):
+        if origin.parts_offered > offers_waited_for[0]:  # its own part of a shared group, not a group run whole
+            offers_waited_for[0] = origin.parts_offered
+            taken.acquire(timeout=PEER_TAKES_WITHIN_S)
+        return commit(submissions)
+
+    origin._commit = after_the_peer
 
 
 class _Listening:
@@ -167,7 +182,7 @@ def test_a_part_nobody_takes_is_run_by_its_origin(seeded, owner):
 def test_a_peer_runs_the_part_it_takes_and_the_origin_answers_for_the_whole(seeded, owner):
     name, devices = owner
     origin, peer = _queue(seeded, "origin"), _queue(seeded, "peer")
-    _slowed(origin, 0.5)
+    _origin_waits_for_the_peer(origin, peer)
     with _running(origin, peer), _Listening(peer, seeded):
         fixes = _batch(devices)
         answer = _send(origin, name, fixes)
@@ -183,14 +198,13 @@ def test_a_peer_runs_the_part_it_takes_and_the_origin_answers_for_the_whole(seed
 def test_a_part_whose_taker_fails_is_run_by_its_origin(seeded, owner):
     name, devices = owner
     origin, peer = _queue(seeded, "origin"), _queue(seeded, "failing-peer")
-    _slowed(origin, 0.5)
     taken = threading.Event()
 
     def fail() -> None:  # the part was taken and run: its fixes are in this transaction, not committed
         taken.set()
         raise RuntimeError("the peer's transaction fails before its commit")
 
-    _after_taking_a_part(peer, fail)
+    _origin_waits_for_the_peer(origin, peer, then=fail)
     with _running(origin, peer), _Listening(peer, seeded):
         fixes = _batch(devices)
         answer = _send(origin, name, fixes)
@@ -221,8 +235,7 @@ def test_the_origin_waits_for_a_part_its_peer_holds(seeded, owner):
     name, devices = owner
     origin, peer = _queue(seeded, "origin"), _queue(seeded, "slow-peer")
     # The part is run and locked, not yet committed: the origin must wait for it.
-    _after_taking_a_part(peer, lambda: time.sleep(0.5))
-    _slowed(origin, 0.2)  # the peer takes the part first, and holds it 0.3 s longer than the origin's own
+    _origin_waits_for_the_peer(origin, peer, then=lambda: time.sleep(0.5))  # holds it while the origin runs its own
     with _running(origin, peer), _Listening(peer, seeded):
         fixes = _batch(devices)
         answer = _send(origin, name, fixes)
@@ -276,8 +289,7 @@ def test_the_origin_gives_up_on_a_peer_stalled_inside_its_transaction(seeded, ow
     monkeypatch.setattr(group_commit, "PEER_WAIT_S", 0.2)
     origin, peer = _queue(seeded, "origin"), _queue(seeded, "stalled-peer")
     release = threading.Event()
-    _after_taking_a_part(peer, lambda: release.wait(30))  # holds the part, uncommitted, until the test lets go
-    _slowed(origin, 0.2)  # the peer takes the part first
+    _origin_waits_for_the_peer(origin, peer, then=lambda: release.wait(30))  # holds the part, uncommitted, until the test lets go
     with _running(origin, peer), _Listening(peer, seeded):
         started = time.monotonic()
         with pytest.raises(psycopg.errors.LockNotAvailable):

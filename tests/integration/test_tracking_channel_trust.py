@@ -109,7 +109,7 @@ def test_a_conflicting_duplicate_is_named_and_alerted_an_identical_one_is_not(cl
     assert _stored(db_session, convoy.truck) == len(fixes) + 1
 
 
-def test_osmand_is_rate_limited_per_device_identifier(client, convoy, monkeypatch):
+def test_osmand_is_rate_limited_per_device_identifier(client, convoy, monkeypatch, within_one_minute):
     from chekara.config import get_settings
 
     monkeypatch.setattr(get_settings(), "osmand_rate_limit_per_device_per_min", 3)
