@@ -14,7 +14,9 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import httpx
 import pytest
@@ -146,42 +148,73 @@ def test_the_simulate_command_has_help():
     assert "--profile" in result.stdout
 
 
-def test_the_demo_brings_moving_convoys_and_alerts_and_ctrl_c_stops_simulator_and_server(tmp_path):
+@dataclass
+class _Demo:
+    process: subprocess.Popen
+    url: str
+    output: Path
+
+    def said(self) -> str:
+        return self.output.read_text()
+
+    def stopped_by(self, signum: int) -> None:
+        """The demo exits 0 on the signal, and its server no longer answers."""
+        self.process.send_signal(signum)
+        assert self.process.wait(timeout=60) == 0, self.said()
+        assert "server stopped" in self.said()
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(f"{self.url}/healthz", timeout=2)
+
+
+@contextmanager
+def _demo(tmp_path: Path, convoys: int, **env: str) -> Iterator[_Demo]:
+    """`chekara demo` on a scratch database of its own; killed and dropped afterwards."""
     name = create_scratch_database("chekara_demo")
     port = free_port()
-    env = dict(os.environ, CHEKARA_DATABASE_URL=database_url(name), CHEKARA_VAR_DIR=str(tmp_path),
-               CHEKARA_SWEEP_INTERVAL_S="5", COLUMNS="200")
-    demo = subprocess.Popen([CHEKARA_BIN, "demo", "--port", str(port), "--convoys", "8"], env=env, cwd=PROJECT_ROOT,
-                            stdout=(tmp_path / "demo.out").open("w"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, CHEKARA_DATABASE_URL=database_url(name), CHEKARA_VAR_DIR=str(tmp_path), COLUMNS="200", **env)
+    output = tmp_path / "demo.out"
+    process = subprocess.Popen([CHEKARA_BIN, "demo", "--port", str(port), "--convoys", str(convoys)], env=env,
+                               cwd=PROJECT_ROOT, stdout=output.open("w"), stderr=subprocess.STDOUT)
     try:
+        yield _Demo(process, f"http://127.0.0.1:{port}", output)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        drop_scratch_database(name)
+
+
+def test_the_demo_brings_moving_convoys_and_alerts_and_ctrl_c_stops_simulator_and_server(tmp_path):
+    with _demo(tmp_path, 8, CHEKARA_SWEEP_INTERVAL_S="5") as demo:
         token = None
         convoys, alerts = [], []
         deadline = time.monotonic() + 120  # the issue: moving convoys and the first alerts within two minutes
         while time.monotonic() < deadline and not (convoys and alerts):
             time.sleep(2)
-            assert demo.poll() is None, (tmp_path / "demo.out").read_text()
-            token = token or _demo_token((tmp_path / "demo.out").read_text(), "operator")
+            assert demo.process.poll() is None, demo.said()
+            token = token or _demo_token(demo.said(), "operator")
             if token is None:
                 continue
             try:
                 headers = {"Authorization": f"Bearer {token}"}
-                convoys = httpx.get(f"{url}/api/v1/live/convoys", headers=headers, timeout=5).json()["features"]
-                alerts = httpx.get(f"{url}/api/v1/alerts", headers=headers, timeout=5).json()
+                convoys = httpx.get(f"{demo.url}/api/v1/live/convoys", headers=headers, timeout=5).json()["features"]
+                alerts = httpx.get(f"{demo.url}/api/v1/alerts", headers=headers, timeout=5).json()
             except (httpx.HTTPError, KeyError):
                 continue
         assert convoys and alerts
+        demo.stopped_by(signal.SIGINT)
+        assert "unfinished trips cancelled" in demo.said()
 
-        demo.send_signal(signal.SIGINT)
-        assert demo.wait(timeout=60) == 0, (tmp_path / "demo.out").read_text()
-        output = (tmp_path / "demo.out").read_text()
-        assert "unfinished trips cancelled" in output and "server stopped" in output
-        with pytest.raises(httpx.HTTPError):
-            httpx.get(f"{url}/healthz", timeout=2)
-    finally:
-        if demo.poll() is None:
-            demo.kill()
-        drop_scratch_database(name)
+
+def test_sigterm_stops_the_demo_and_its_server(tmp_path):
+    """The server runs in a session of its own (the terminal's Ctrl-C reaches only the demo): a `kill` of
+    the demo must stop it too, or it is left serving on the port and the next demo refuses to start."""
+    with _demo(tmp_path, 2) as demo:
+        deadline = time.monotonic() + 120
+        while "starting 2 convoys" not in demo.said():
+            assert demo.process.poll() is None and time.monotonic() < deadline, demo.said()
+            time.sleep(0.5)
+        assert httpx.get(f"{demo.url}/healthz", timeout=5).status_code == 200
+        demo.stopped_by(signal.SIGTERM)
 
 
 def _demo_token(output: str, role: str) -> str | None:

@@ -65,9 +65,14 @@ def parse_rates(items: list[str]):
         raise typer.BadParameter(str(exc)) from exc
 
 
+def _interrupt(signum, frame) -> None:
+    """SIGTERM as Ctrl-C: the cleanup in `finally` runs (Python's default for SIGTERM is to die at once)."""
+    raise KeyboardInterrupt
+
+
 @contextmanager
 def _graceful_stop(stop: threading.Event):
-    """The first Ctrl-C asks the run to stop (it then cleans up); a second one interrupts at once."""
+    """The first Ctrl-C (or SIGTERM) asks the run to stop (it then cleans up); a second one interrupts at once."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -76,12 +81,29 @@ def _graceful_stop(stop: threading.Event):
         console.print("\n[yellow]stopping: cancelling the run's trips (Ctrl-C again to quit at once)[/yellow]")
         stop.set()
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _interrupt)
 
-    previous = signal.signal(signal.SIGINT, ask)
+    previous = signal.signal(signal.SIGINT, ask), signal.signal(signal.SIGTERM, ask)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGINT, previous[0])
+        signal.signal(signal.SIGTERM, previous[1])
+
+
+@contextmanager
+def _sigterm_as_ctrl_c():
+    """The demo's server runs in a session of its own, out of reach of the signals sent to the demo:
+    a `kill` of the demo (or a service manager's stop) must end it as Ctrl-C does, or the server is
+    left serving on the port."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _report(result, show_table: bool) -> None:
@@ -203,13 +225,8 @@ def serve_with_traffic(tokens: dict[str, str], host: str, port: int, convoys: in
 
     The server runs in its own session so the terminal's Ctrl-C reaches only
     this process: the simulator first cancels its trips through the server,
-    then the server is stopped.
+    then the server is stopped. SIGTERM does what Ctrl-C does.
     """
-    from chekara.sim.client import ChekaraApi, Credentials
-    from chekara.sim.display import ProgressDisplay
-    from chekara.sim.run import cancel_active_trips, run_simulation
-    from chekara.sim.spec import ScenarioSpec
-
     settings = get_settings()
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     if _already_serving(url):
@@ -218,8 +235,20 @@ def serve_with_traffic(tokens: dict[str, str], host: str, port: int, convoys: in
     log = settings.var_dir / "log" / "demo-server.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     chekara = str(Path(sys.executable).with_name("chekara"))
-    process = subprocess.Popen([chekara, "serve", "--host", host, "--port", str(port)], stdout=log.open("a"),
-                               stderr=subprocess.STDOUT, start_new_session=True, env=dict(os.environ))
+    with _sigterm_as_ctrl_c():
+        process = subprocess.Popen([chekara, "serve", "--host", host, "--port", str(port)], stdout=log.open("a"),
+                                   stderr=subprocess.STDOUT, start_new_session=True, env=dict(os.environ))
+        _traffic_until_stopped(process, url, log, tokens, convoys)
+
+
+def _traffic_until_stopped(process: subprocess.Popen, url: str, log: Path, tokens: dict[str, str], convoys: int) -> None:
+    """The simulator against the demo's server `process`; the server is stopped however this ends."""
+    from chekara.sim.client import ChekaraApi, Credentials
+    from chekara.sim.display import ProgressDisplay
+    from chekara.sim.run import cancel_active_trips, run_simulation
+    from chekara.sim.spec import ScenarioSpec
+
+    settings = get_settings()
     stop = threading.Event()
     try:
         _wait_for_server(url, process, log)
