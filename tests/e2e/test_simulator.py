@@ -157,10 +157,10 @@ class _Demo:
     def said(self) -> str:
         return self.output.read_text()
 
-    def stopped_by(self, signum: int) -> None:
-        """The demo exits 0 on the signal, and its server no longer answers."""
+    def stopped_by(self, signum: int, exit_codes: tuple[int, ...] = (0,)) -> None:
+        """The demo exits (with one of `exit_codes`) on the signal, and its server no longer answers."""
         self.process.send_signal(signum)
-        assert self.process.wait(timeout=60) == 0, self.said()
+        assert self.process.wait(timeout=60) in exit_codes, self.said()
         assert "server stopped" in self.said()
         with pytest.raises(httpx.HTTPError):
             httpx.get(f"{self.url}/healthz", timeout=2)
@@ -214,7 +214,9 @@ def test_sigterm_stops_the_demo_and_its_server(tmp_path):
             assert demo.process.poll() is None and time.monotonic() < deadline, demo.said()
             time.sleep(0.5)
         assert httpx.get(f"{demo.url}/healthz", timeout=5).status_code == 200
-        demo.stopped_by(signal.SIGTERM)
+        # 0 when the signal comes during the simulated day (its trips cancelled first), 130 when it
+        # interrupts the set-up before it, as Ctrl-C would: the server is stopped either way.
+        demo.stopped_by(signal.SIGTERM, exit_codes=(0, 130))
 
 
 def _demo_token(output: str, role: str) -> str | None:
