@@ -95,10 +95,13 @@ class _MemoryStorage(MemoryStorage):
     The library's own schedule starts a timer thread 10 ms ahead whenever the last one has finished,
     i.e. a thread per hit under steady traffic, and each start waits for the new thread to take the
     GIL: at one fix per request that was a fifth of the event loop's time (py-spy,
-    docs/PERFORMANCE.md). A key read after its expiry is dropped on the spot either way (`get`)."""
+    docs/PERFORMANCE.md). A key read after its expiry is dropped on the spot either way (`get`).
+
+    Only the sliding-window counters are kept (no moving windows: no `events`)."""
 
     def __init__(self) -> None:
         super().__init__()
+        self.timer.cancel()  # the library's first timer: this schedule replaces it
         self._next_expiry = time.monotonic() + EXPIRY_EVERY_S
 
     def _MemoryStorage__schedule_expiry(self) -> None:  # replaces the library's private schedule
@@ -106,6 +109,18 @@ class _MemoryStorage(MemoryStorage):
         if now >= self._next_expiry:
             self._next_expiry = now + EXPIRY_EVERY_S
             self._MemoryStorage__expire_events()
+
+    def _MemoryStorage__expire_events(self) -> None:  # replaces the library's private expiry
+        """Drop the expired counters. Hits come from several threads (the routes' thread pool), and a
+        hit that reads an expired key drops it at once (`get`): the library's loop listed the keys,
+        then read each one's expiry, and raised KeyError for a key another thread had dropped in
+        between (a 500 for the request whose hit ran the expiry)."""
+        now = time.time()
+        for key, expires_at in list(self.expirations.items()):
+            if expires_at <= now:
+                self.storage.pop(key, None)
+                self.expirations.pop(key, None)
+                self.locks.pop(key, None)
 
 
 class Limiter:

@@ -74,3 +74,36 @@ def test_memory_holds_only_recent_keys_and_no_thread_is_started_per_hit(monkeypa
     monkeypatch.setattr(rate_limit.time, "monotonic", lambda: later_mono)
     assert limiter.hit("osmand-device:new", 120)  # this hit runs the due expiry
     assert set(limiter._storage.storage) <= {k for k in limiter._storage.storage if "new" in k}
+
+
+class _ListedThenDropped(dict):
+    """A counter's expiries as a second thread changes them: the listing still names `gone`, which a
+    hit in that thread (reading it after its expiry) has just dropped."""
+
+    def __init__(self, expirations: dict[str, float], gone: str) -> None:
+        super().__init__(expirations)
+        self.gone = gone
+
+    def keys(self):
+        return [*super().keys(), self.gone]
+
+    def items(self):
+        return [*super().items(), (self.gone, 0.0)]
+
+
+def test_the_expiry_survives_a_key_another_thread_dropped_meanwhile():
+    limiter = Limiter()
+    for i in range(3):
+        assert limiter.hit(f"public:{i}", 10)
+    storage = limiter._storage
+    storage.expirations = _ListedThenDropped({**storage.expirations, "LIMITER/old": 0.0}, gone="LIMITER/gone")
+    storage.storage["LIMITER/old"] = 5
+    storage._MemoryStorage__expire_events()  # the library's own loop raised KeyError: 'LIMITER/gone'
+    assert "LIMITER/old" not in storage.storage and "LIMITER/old" not in storage.expirations
+    assert len(storage.storage) == 3  # the live counters stay
+
+
+def test_the_librarys_first_timer_is_cancelled():
+    """Its thread would run the expiry beside the hits' own (the two raced over the same keys)."""
+    # cancel() sets it at once; a timer left to run sets it only after its 10 ms and the run.
+    assert Limiter()._storage.timer.finished.is_set()
