@@ -504,14 +504,7 @@ def run(args) -> dict:
             cpu_per_fix_ms = [1000 * s / max(osmand.acknowledged, 1) for s in (server_s, database_s, client_s)]
             print(f"  (b): JSON batches of {args.batch:,}, {args.batch_seconds:g} s ...")
             def placement(client_ports: set[int]) -> list[int]:
-                # A connection the client has opened waits in the listening socket's queue until a server
-                # process accepts it, and only then is it that process's: read again until all are held.
-                held_by = time.monotonic() + 5.0
-                while True:
-                    placed = connections_per_process(process_tree(server.pid)[1:], port, client_ports)
-                    if sum(placed) == len(client_ports) or time.monotonic() > held_by:
-                        return placed
-                    time.sleep(0.01)
+                return connections_per_process(process_tree(server.pid)[1:], port, client_ports)
 
             batches, sent, b_placed = asyncio.run(
                 phase_b(port, fleet, clock, args.batch, args.batch_seconds, placement))

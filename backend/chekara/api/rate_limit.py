@@ -114,13 +114,10 @@ class _MemoryStorage(MemoryStorage):
         """Drop the expired counters. Hits come from several threads (the routes' thread pool), and a
         hit that reads an expired key drops it at once (`get`): the library's loop listed the keys,
         then read each one's expiry, and raised KeyError for a key another thread had dropped in
-        between (a 500 for the request whose hit ran the expiry)."""
+        between (a 500 for the request whose hit ran the expiry). `get` drops an expired key as a hit does."""
         now = time.time()
-        for key, expires_at in list(self.expirations.items()):
-            if expires_at <= now:
-                self.storage.pop(key, None)
-                self.expirations.pop(key, None)
-                self.locks.pop(key, None)
+        for key in [key for key, expires_at in list(self.expirations.items()) if expires_at <= now]:
+            self.get(key)
 
 
 class Limiter:

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
@@ -71,11 +72,23 @@ def _interrupt(signum, frame) -> None:
 
 
 @contextmanager
-def _graceful_stop(stop: threading.Event):
-    """The first Ctrl-C (or SIGTERM) asks the run to stop (it then cleans up); a second one interrupts at once."""
+def _signal_handlers(handlers: dict[int, Callable]):
+    """These handlers while the block runs, the previous ones after; none outside the main thread
+    (where Python cannot set them)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    previous = {signum: signal.signal(signum, handler) for signum, handler in handlers.items()}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+@contextmanager
+def _graceful_stop(stop: threading.Event):
+    """The first Ctrl-C (or SIGTERM) asks the run to stop (it then cleans up); a second one interrupts at once."""
 
     def ask(signum, frame):
         console.print("\n[yellow]stopping: cancelling the run's trips (Ctrl-C again to quit at once)[/yellow]")
@@ -83,27 +96,15 @@ def _graceful_stop(stop: threading.Event):
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, _interrupt)
 
-    previous = signal.signal(signal.SIGINT, ask), signal.signal(signal.SIGTERM, ask)
-    try:
+    with _signal_handlers({signal.SIGINT: ask, signal.SIGTERM: ask}):
         yield
-    finally:
-        signal.signal(signal.SIGINT, previous[0])
-        signal.signal(signal.SIGTERM, previous[1])
 
 
-@contextmanager
 def _sigterm_as_ctrl_c():
     """The demo's server runs in a session of its own, out of reach of the signals sent to the demo:
     a `kill` of the demo (or a service manager's stop) must end it as Ctrl-C does, or the server is
     left serving on the port."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    return _signal_handlers({signal.SIGTERM: _interrupt})
 
 
 def _report(result, show_table: bool) -> None:
